@@ -1,0 +1,28 @@
+"""Simulation set-up: time step, lattice size and geometry, output thresholds."""
+
+from vcsim.params.schema import Param
+
+PARAMS = [
+    Param("dt_h", 1.0, 0.05, 6.0, "h", "time step of the cell model (transport is implicit, stable at any step)",
+          "MODEL.md s2: cell time step ~1 h"),
+    Param("lattice_rows", 30, 3, 4000, "sites", "sites across the media, lumen side (row 0) to adventitia",
+          "human aortic media ~300 um at 10 um per site"),
+    Param("lattice_cols", 100, 3, 4000, "sites", "sites along the wall (periodic)", "stated reason: 1 mm of wall at 10 um"),
+    Param("geometry", "slab", None, None, "", "slab: rows are depth, columns periodic; ring: the same lattice drawn as a vessel cross-section",
+          "MODEL.md s2", choices=("slab", "ring")),
+    Param("site_spacing_um", 10.0, 1.0, 100.0, "um", "edge of one square lattice site (about one VSMC)",
+          "VSMC width ~5-10 um; MODEL.md s2 default ~10 um"),
+    Param("site_depth_um", 10.0, 1.0, 100.0, "um", "thickness of the slice each site represents (site volume = spacing^2 x depth)",
+          "stated reason: one cell layer thick"),
+    Param("porosity_fraction", 0.3, 0.02, 1.0, "1", "extracellular fluid volume fraction of a site",
+          "arterial media interstitial fluid fraction ~0.2-0.4 (stated reason: mid value)"),
+    Param("lamina_every_rows", 6, 0, 1000, "rows", "an elastic lamina row every N rows starting at row 0 (the internal elastic lamina); 0 = none",
+          "lamellar units of media ~50-60 um apart at this coarse resolution (stated reason)"),
+    Param("initial_cell_fraction", 0.95, 0.0, 1.0, "1", "fraction of non-lamina sites holding a VSMC at start",
+          "stated reason: near-confluent healthy media"),
+    Param("calcified_threshold_mmol_per_L", 5.0, 0.0, 1000.0, "mmol Ca / L tissue",
+          "mineral calcium above which a site counts as calcified (staining-like threshold)",
+          "stated reason: Alizarin-red/von Kossa positive deposits ~ a few mmol Ca per L of tissue"),
+    Param("protein_per_cell_ng", 0.4, 0.01, 10.0, "ng", "protein per VSMC, to express mineral as ug Ca per mg protein",
+          "cultured VSMC ~0.2-0.5 ng protein per cell (stated reason: mid value)"),
+]

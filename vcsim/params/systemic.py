@@ -1,0 +1,45 @@
+"""Systemic inputs: the serum (in vivo) or culture medium (in vitro) the media is bathed in.
+
+These are the boundary values at the lumen side and the signals every cell senses from the
+systemic circulation. Time-varying schedules (a drug from day 7, glucose swings) are applied
+by :mod:`vcsim.schedule` on top of these values.
+"""
+
+from vcsim.params.schema import Param
+
+PARAMS = [
+    Param("setting", "in_vivo", None, None, "", "in_vivo: serum at the lumen, adventitia no-flux; in_vitro: medium bathes both sides",
+          "MODEL.md s2 (boundaries)", choices=("in_vivo", "in_vitro")),
+    Param("serum_calcium_mM", 1.2, 0.3, 5.0, "mM", "ionised calcium of serum / medium at the lumen",
+          "normal ionised Ca 1.1-1.3 mM (MODEL.md s6)"),
+    Param("serum_phosphate_mM", 1.1, 0.2, 6.0, "mM", "total inorganic phosphate of serum / medium",
+          "normal 0.8-1.45 mM; CKD and calcifying media 2-3 mM (Jono et al. 2000)"),
+    Param("serum_magnesium_mM", 0.85, 0.1, 5.0, "mM", "ionised/total serum magnesium",
+          "normal 0.7-1.0 mM (MODEL.md s6; seed 002)"),
+    Param("serum_ppi_uM", 2.5, 0.0, 20.0, "uM", "plasma pyrophosphate",
+          "plasma PPi ~2-3.3 uM, lower in haemodialysis (MODEL.md s6)"),
+    Param("serum_ph", 7.4, 6.8, 7.8, "pH units", "pH of serum / interstitial fluid", "physiological arterial pH"),
+    Param("serum_nacl_mM", 140.0, 0.0, 300.0, "mM", "background NaCl setting ionic strength",
+          "plasma Na ~140 mM"),
+    Param("temperature_c", 37.0, 0.0, 60.0, "degC", "temperature of tissue and medium", "body temperature"),
+    Param("fetuin_a_g_per_L", 0.7, 0.0, 2.0, "g/L", "serum fetuin-A (systemic mineral chaperone)",
+          "0.5-1.0 g/L normal; low in inflammation, malnutrition, dialysis (seed 001; MODEL.md s6)"),
+    Param("glucose_mM", 5.5, 0.0, 50.0, "mM", "glucose (the high level when glucose_mode is fluctuating)",
+          "normoglycaemia ~5.5 mM; diabetic culture 25 mM (seed 003)"),
+    Param("glucose_mode", "constant", None, None, "", "constant: glucose_mM throughout; fluctuating: square wave between glucose_low_mM and glucose_mM",
+          "fluctuating 5 <-> 25 mM protocols (seed 003)", choices=("constant", "fluctuating")),
+    Param("glucose_low_mM", 5.0, 0.0, 50.0, "mM", "low level of the fluctuating glucose square wave",
+          "5 <-> 25 mM fluctuation protocols (seed 003)"),
+    Param("glucose_period_h", 48.0, 2.0, 720.0, "h", "full period of the glucose square wave (half high, half low)",
+          "medium switched every 24 h in fluctuating-glucose protocols (seed 003)"),
+    Param("tnf_alpha_pg_per_mL", 2.0, 0.0, 1000.0, "pg/mL", "TNF-a / inflammation level",
+          "healthy plasma ~1-3 pg/mL; CKD 5-20 pg/mL; in-vitro stimulation up to 10 ng/mL is clipped by the bound"),
+    Param("age_index", 0.0, 0.0, 10.0, "1", "advanced glycation end-products, relative to a diabetic reference (1)",
+          "stated reason: no absolute AGE unit is common across assays; 0 = none, 1 = diabetic"),
+    Param("oxidative_stress_index", 0.0, 0.0, 10.0, "1", "extrinsic oxidative stress (ROS load) relative to a stressed reference (1)",
+          "stated reason: relative index; glucose and TNF-a add intrinsic ROS in the cell model"),
+    Param("lipid_index", 0.0, 0.0, 10.0, "1", "lipotoxic load (oxysterols, stearate) relative to a hyperlipidaemic reference (1)",
+          "stated reason: relative index (seed 003: lipids induce ER stress)"),
+    Param("vitamin_k_index", 1.0, 0.0, 10.0, "1", "vitamin K status relative to replete (1); supplementation > 1",
+          "stated reason: relative index; vitamin K hydroquinone drives MGP carboxylation (seed 001)"),
+]

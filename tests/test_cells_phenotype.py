@@ -1,0 +1,205 @@
+"""Phenotype switching, death and secretion of the cell model alone (medium held constant).
+
+Calibration targets: healthy cells stay contractile for weeks; the osteogenic switch is
+threshold-like in Pi (Jono et al. 2000: none at 1.4 mM, clear at 2 mM by day 3-6, more at 3 mM),
+abolished by blocking Pit-1; autophagy is a reversible, protective state; apoptotic cells release
+their bodies once and are cleared after a delay.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+import pytest
+
+from vcsim.cells import CellRelease, Phenotype, SiteInputs, advance, load_rules, new_cell_state
+from vcsim.cells.culture import CultureResult, run_culture, systemic_values
+from vcsim.params import default_parameters
+
+PARAMS = default_parameters()
+RULES = load_rules()
+
+
+@cache
+def phosphate_run(pi: float) -> CultureResult:
+    return run_culture(days=14, n_cells=300, overrides={"serum_phosphate_mM": pi}, seed=11)
+
+
+def osteogenic(res: CultureResult, day: float) -> float:
+    return float(res.fraction("osteogenic")[res.at_day(day)])
+
+
+def test_healthy_cells_stay_contractile_for_three_weeks():
+    res = run_culture(days=21, n_cells=400, overrides={"serum_phosphate_mM": 1.05, "glucose_mM": 5.5,
+                                                       "tnf_alpha_pg_per_mL": 2.0}, seed=2)
+    assert res.fraction("osteogenic").max() < 0.05
+    assert res.dead_fraction()[-1] < 0.03
+    assert res.fraction("contractile")[-1] > 0.93
+
+
+def test_osteogenic_switch_is_threshold_like_in_phosphate_as_in_jono_2000():
+    normal, borderline, calcifying, high = (phosphate_run(pi) for pi in (1.0, 1.4, 2.0, 3.0))
+    assert osteogenic(normal, 14) < 0.02
+    assert osteogenic(borderline, 14) < 0.10  # "little" at 1.4 mM
+    assert osteogenic(calcifying, 5) > 0.15  # on by ~day 3-6 at 2 mM
+    assert osteogenic(calcifying, 7) > 0.30
+    for day in (3, 5, 7):
+        assert osteogenic(high, day) > osteogenic(calcifying, day) + 0.1, day
+
+
+def test_tnap_rises_within_days_of_calcifying_phosphate():
+    normal, calcifying = phosphate_run(1.0), phosphate_run(2.0)
+    tnap_normal = normal.marker("tnap")
+    tnap = calcifying.marker("tnap")
+    assert tnap[calcifying.at_day(1)] > 1.2 * tnap_normal[1]
+    assert tnap[calcifying.at_day(3)] > 4 * tnap_normal[3]  # ALP within 1-3 days
+    assert calcifying.release("tnap_activity_uM_per_h")[3] > 4 * normal.release("tnap_activity_uM_per_h")[3]
+
+
+def test_pit1_blocker_abolishes_the_phosphate_switch():
+    blocked = run_culture(days=7, n_cells=150, overrides={"serum_phosphate_mM": 2.0, "pit1_blocker_fraction": 1.0})
+    knocked = run_culture(days=7, n_cells=150, overrides={"serum_phosphate_mM": 2.0, "pit1_knockdown_fraction": 0.7})
+    assert blocked.fraction("osteogenic")[-1] < 0.02
+    assert knocked.fraction("osteogenic")[-1] < 0.02
+    assert osteogenic(phosphate_run(2.0), 7) > 0.3
+
+
+def test_atf4_knockdown_and_chemical_chaperones_lower_osteogenic_switching():
+    wt = osteogenic(phosphate_run(2.0), 7)
+    atf4 = run_culture(days=7, n_cells=300, seed=11,
+                       overrides={"serum_phosphate_mM": 2.0, "atf4_knockdown_fraction": 0.8})
+    pba = run_culture(days=7, n_cells=300, seed=11,
+                      overrides={"serum_phosphate_mM": 2.0, "pba4_chaperone_fraction": 1.0})
+    assert atf4.fraction("osteogenic")[-1] < 0.75 * wt
+    assert pba.fraction("osteogenic")[-1] < 0.75 * wt
+
+
+def test_committed_osteogenic_cells_rarely_revert_when_phosphate_falls():
+    res = run_culture(days=14, n_cells=200, overrides={"serum_phosphate_mM": 3.0},
+                      changes=[(7, {"serum_phosphate_mM": 1.0})], seed=4)
+    at7, at14 = osteogenic(res, 7), osteogenic(res, 14)
+    assert at7 > 0.5
+    assert at14 > 0.8 * at7 - res.dead_fraction()[-1]  # hysteresis: reversal is rare
+
+
+def test_autophagic_state_is_entered_under_rapamycin_and_left_when_it_stops():
+    res = run_culture(days=8, n_cells=200, overrides={"rapamycin_mtorc1_inhibition_fraction": 0.9},
+                      changes=[(5, {"rapamycin_mtorc1_inhibition_fraction": 0.0})], seed=6)
+    on = res.fraction("autophagic")[res.at_day(5)]
+    assert on > 0.05
+    assert res.fraction("autophagic")[-1] < 0.3 * on
+    assert res.fraction("osteogenic").max() == 0.0
+
+
+def test_rapamycin_and_three_methyladenine_move_calcifying_cells_in_opposite_directions():
+    wt = osteogenic(phosphate_run(2.0), 7)
+    rapa = run_culture(days=7, n_cells=300, seed=11,
+                       overrides={"serum_phosphate_mM": 2.0, "rapamycin_mtorc1_inhibition_fraction": 0.9})
+    three_ma = run_culture(days=7, n_cells=300, seed=11,
+                           overrides={"serum_phosphate_mM": 2.0, "three_ma_autophagy_block_fraction": 0.9})
+    assert rapa.fraction("osteogenic")[-1] < 0.5 * wt
+    assert three_ma.fraction("osteogenic")[-1] > wt + 0.1
+    # autophagy also cuts vesicle release: fewer MVs per viable cell under rapamycin
+    assert rapa.release("vesicles_count")[-1] < 0.5 * phosphate_run(2.0).release("vesicles_count")[7]
+
+
+def test_chop_knockout_protects_stressed_cells_from_apoptosis():
+    stress = {"serum_phosphate_mM": 2.5, "tnf_alpha_pg_per_mL": 30.0}
+    wt = run_culture(days=10, n_cells=200, overrides=stress, seed=8)
+    ko = run_culture(days=10, n_cells=200, overrides={**stress, "chop_knockdown_fraction": 1.0}, seed=8)
+    assert wt.dead_fraction()[-1] > 0.05
+    assert ko.dead_fraction()[-1] < 0.5 * wt.dead_fraction()[-1]
+
+
+def test_heavy_mineral_kills_cells_which_shed_bodies_once_and_are_cleared_after_a_delay():
+    n = 50
+    state = new_cell_state(n, np.ones(n, dtype=bool), PARAMS, seed=1)
+    release = CellRelease(n)
+    site = SiteInputs.constant(n, mineral_hap_mM=500.0)
+    systemic = systemic_values(PARAMS)
+    idx = np.arange(n)
+    bodies = np.zeros(n)
+    first_empty_h = None
+    for step in range(1, 97):
+        release.zero()
+        alive = idx[state.phenotype != Phenotype.EMPTY]
+        advance(state, alive, site.take(alive), systemic, PARAMS, RULES, 1.0, 1, step, release)
+        bodies += release.apoptotic_bodies_count
+        assert (release.vesicles_count[state.phenotype == Phenotype.APOPTOTIC] == 0).all()
+        if first_empty_h is None and (state.phenotype == Phenotype.EMPTY).any():
+            first_empty_h = step
+        if step == 24:
+            assert (state.phenotype == Phenotype.APOPTOTIC).sum() > 0.9 * n
+    np.testing.assert_array_equal(bodies, PARAMS["apoptotic_bodies_per_cell"])  # once per cell
+    assert first_empty_h is not None and first_empty_h > 20  # cleared after a delay, not at once
+    assert (state.phenotype == Phenotype.EMPTY).sum() > 0.9 * n
+    empty = state.phenotype == Phenotype.EMPTY
+    assert (state.time_since_death_h[empty] == 0).all() and (state.grp78[empty] == 0).all()
+
+
+# ------------------------------------------------------------------------------ secretion
+def _one_step(phenotype: Phenotype, n: int = 2000, overrides=None, **state_values) -> CellRelease:
+    """Release of ``n`` identical cells of ``phenotype`` over one 1 h step (no transitions)."""
+    params = PARAMS.updated(overrides or {})
+    state = new_cell_state(n, np.ones(n, dtype=bool), params, seed=0)
+    state.phenotype[:] = phenotype
+    if phenotype == Phenotype.OSTEOGENIC:
+        state.osteogenic_commitment[:] = 1.0
+        state.runx2[:] = 0.8
+        state.tnap[:] = 0.7
+    for name, v in state_values.items():
+        getattr(state, name)[:] = v
+    release = CellRelease(n)
+    rules = RULES.override([{"id": "apoptosis_base", "saturation": 0.0}])
+    advance(state, np.arange(n), SiteInputs.constant(n), systemic_values(params), params, rules, 1.0, 0, 1, release)
+    return release
+
+
+def test_osteogenic_cells_release_many_more_vesicles_and_autophagy_cuts_release():
+    contractile = _one_step(Phenotype.CONTRACTILE).vesicles_count.mean()
+    osteo = _one_step(Phenotype.OSTEOGENIC).vesicles_count.mean()
+    osteo_autophagy = _one_step(Phenotype.OSTEOGENIC, autophagy_flux=0.9).vesicles_count.mean()
+    assert osteo > 8 * contractile > 0
+    assert osteo_autophagy < 0.5 * osteo
+    counts = _one_step(Phenotype.OSTEOGENIC).vesicles_count
+    assert np.array_equal(counts, np.round(counts))  # whole vesicles
+
+
+def test_vesicle_inhibitor_loading_follows_cmgp_and_fetuin():
+    base = _one_step(Phenotype.OSTEOGENIC, n=10).vesicle_inhibition_fraction[0]
+    warfarin = _one_step(Phenotype.OSTEOGENIC, n=10, mgp_carboxylated_fraction=0.1).vesicle_inhibition_fraction[0]
+    low_fetuin = _one_step(Phenotype.OSTEOGENIC, n=10, overrides={"fetuin_a_g_per_L": 0.1}).vesicle_inhibition_fraction[0]
+    mgp_ko = _one_step(Phenotype.OSTEOGENIC, n=10, overrides={"mgp_knockdown_fraction": 1.0}).vesicle_inhibition_fraction[0]
+    assert 0 < warfarin < base < 1
+    assert low_fetuin < base and mgp_ko < warfarin
+
+
+def test_ppi_comes_mostly_from_contractile_cells_via_enpp1_in_uM_of_pore_fluid():
+    contractile = _one_step(Phenotype.CONTRACTILE, n=10)
+    pore_L = 10.0 * 10.0 * 10.0 * 1e-15 * 0.3
+    expected = PARAMS["enpp1_ppi_production_amol_per_h"] * 1e-18 / pore_L * 1e6  # uM per h at ENPP1 = 1
+    enpp1 = new_cell_state(1, np.ones(1, dtype=bool), PARAMS).enpp1[0]
+    assert contractile.ppi_release_uM[0] == pytest.approx(expected * enpp1, rel=1e-5)
+    assert 1.0 < expected < 100.0
+    ko = run_culture(days=4, n_cells=20, overrides={"enpp1_knockdown_fraction": 1.0})
+    assert ko.release("ppi_release_uM")[-1] < 0.05 * ko.release("ppi_release_uM")[0] + 1e-12
+    normal, calcifying = phosphate_run(1.0), phosphate_run(3.0)
+    per_cell = lambda r, d: r.release("ppi_release_uM")[r.at_day(d)] / max(  # noqa: E731
+        r.counts[r.at_day(d)]["contractile"] + r.counts[r.at_day(d)]["osteogenic"], 1)
+    assert per_cell(calcifying, 7) < 0.8 * per_cell(normal, 7)  # osteogenic switch + CHOP cut PPi
+
+
+def test_tnap_vmax_and_mgp_secretion_by_phenotype_and_vitamin_k():
+    contractile, osteo = _one_step(Phenotype.CONTRACTILE, n=10), _one_step(Phenotype.OSTEOGENIC, n=10)
+    assert osteo.tnap_activity_uM_per_h[0] > 8 * contractile.tnap_activity_uM_per_h[0] > 0
+    total = lambda r: r.cmgp_release_nM[0] + r.ucmgp_release_nM[0]  # noqa: E731
+    assert total(osteo) > 2 * total(contractile) > 0
+    warfarin = _one_step(Phenotype.CONTRACTILE, n=10, mgp_carboxylated_fraction=0.3)
+    # the carboxylated share of what is secreted is the cell's (relaxing toward ~0.84 within the step)
+    assert warfarin.cmgp_release_nM[0] / total(warfarin) == pytest.approx(0.3, abs=0.02)
+    ko = _one_step(Phenotype.CONTRACTILE, n=10, overrides={"mgp_knockdown_fraction": 1.0})
+    assert total(ko) == 0.0
+    dead = _one_step(Phenotype.APOPTOTIC, n=10)
+    for name, arr in dead.arrays().items():
+        assert (arr == 0).all(), name

@@ -1,0 +1,204 @@
+"""ER stress / UPR arms of the cell model, each in isolation (site inputs held constant).
+
+Directions from seed 003 and MODEL.md s4-s6; timescales from MODEL.md s6.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+import pytest
+
+from vcsim.cells import (
+    CellRelease,
+    SiteInputs,
+    advance,
+    load_rules,
+    new_cell_state,
+    summary_markers,
+)
+from vcsim.cells.culture import run_culture, systemic_values
+from vcsim.params import default_parameters
+
+PARAMS = default_parameters()
+RULES = load_rules()
+CALCIFYING = {"serum_phosphate_mM": 2.0}
+STRESSED = {"serum_phosphate_mM": 2.0, "tnf_alpha_pg_per_mL": 20.0}
+
+
+@cache
+def _day7(**overrides) -> dict[str, float]:
+    """Mean markers over viable cells, averaged over days 5-7."""
+    res = run_culture(days=7, n_cells=24, overrides=overrides, record_every_h=12)
+    rows = res.markers[-5:]
+    return {k[len("mean_"):]: float(np.mean([r[k] for r in rows])) for k in rows[0]}
+
+
+def day7(**overrides) -> dict[str, float]:
+    return _day7(**overrides)
+
+
+def _hourly(phases, n=8, seed=0):
+    """Markers every hour through phases of (hours, overrides); returns {marker: array}."""
+    state = new_cell_state(n, np.ones(n, dtype=bool), PARAMS, seed=seed)
+    release = CellRelease(n)
+    idx = np.arange(n)
+    out: dict[str, list[float]] = {}
+    step = 0
+
+    def record():
+        for k, v in summary_markers(state).items():
+            out.setdefault(k[len("mean_"):], []).append(v)
+
+    record()
+    for hours, overrides in phases:
+        systemic = systemic_values(PARAMS.updated(overrides))
+        site = SiteInputs.constant(n, phosphate_mM=systemic["serum_phosphate_mM"],
+                                   magnesium_mM=systemic["serum_magnesium_mM"])
+        for _ in range(hours):
+            step += 1
+            release.zero()
+            advance(state, idx, site, systemic, PARAMS, RULES, 1.0, seed, step, release)
+            record()
+    return {k: np.array(v) for k, v in out.items()}
+
+
+def test_upr_readouts_within_hours_and_grp78_outlasts_short_lived_chop():
+    stress = {"serum_phosphate_mM": 3.0, "tnf_alpha_pg_per_mL": 100.0, "age_index": 2.0}
+    m = _hourly([(24, {}), (24, stress), (48, {})])
+    base = {k: v[24] for k, v in m.items()}
+    # XBP1 splicing and ATF6 cleavage within 1-2 h of the sensors; at dt = 1 h each link of
+    # stress -> load -> sensor -> XBP1s adds one step, so they are up by 3 h and past half by 4 h
+    for k in ("xbp1s", "atf6"):
+        rise8 = m[k][24 + 8] - base[k]
+        assert rise8 > 0.05
+        assert m[k][24 + 3] - base[k] > 0.25 * rise8, k
+        assert m[k][24 + 4] - base[k] > 0.5 * rise8, k
+    assert m["chop"][24 + 8] > 2.0 * base["chop"]  # UPR readouts within ~8 h
+    assert m["grp78"][24 + 8] > base["grp78"] + 0.02
+    peak_chop = m["chop"][48] - base["chop"]
+    peak_grp78 = m["grp78"][48] - base["grp78"]
+    # CHOP is short-lived: back near baseline within 12 h of relief...
+    assert m["chop"][48 + 12] - base["chop"] < 0.3 * peak_chop
+    # ...GRP78 (half-life > 24 h) is still well up a day later
+    assert m["grp78"][48 + 24] - base["grp78"] > 0.4 * peak_grp78
+
+
+def test_perk_knockout_removes_the_atf4_chop_response_to_stress():
+    healthy, wt, ko = day7(), day7(**STRESSED), day7(**STRESSED, perk_knockdown_fraction=1.0)
+    assert wt["atf4"] > 1.4 * healthy["atf4"] and wt["chop"] > 3 * healthy["chop"]
+    assert ko["perk"] == 0.0 and ko["p_eif2a"] == 0.0
+    assert ko["atf4"] < healthy["atf4"]
+    assert ko["chop"] < 0.25 * wt["chop"]
+    assert ko["unfolded_load"] > wt["unfolded_load"]  # no translational brake
+
+
+def test_xbp1_knockout_lowers_runx2_drive():
+    wt, ko = day7(**CALCIFYING), day7(**CALCIFYING, xbp1_knockdown_fraction=1.0)
+    assert ko["xbp1s"] == 0.0
+    assert ko["runx2"] < 0.8 * wt["runx2"]
+    assert ko["osteogenic_commitment"] < wt["osteogenic_commitment"]
+
+
+@pytest.mark.parametrize("chaperone", ["pba4_chaperone_fraction", "tudca_chaperone_fraction"])
+def test_chemical_chaperones_lower_the_unfolded_load_and_the_upr(chaperone):
+    wt, treated = day7(**STRESSED), day7(**STRESSED, **{chaperone: 1.0})
+    assert treated["unfolded_load"] < 0.7 * wt["unfolded_load"]
+    assert treated["chop"] < 0.6 * wt["chop"]
+    assert treated["grp78"] < wt["grp78"]
+    assert treated["runx2"] < wt["runx2"]
+
+
+def test_rapamycin_lowers_mtorc1_and_raises_autophagy():
+    wt, rapa = day7(**CALCIFYING), day7(**CALCIFYING, rapamycin_mtorc1_inhibition_fraction=0.9)
+    assert rapa["mtorc1"] < 0.2 * wt["mtorc1"]
+    assert rapa["autophagy_flux"] > 1.5 * wt["autophagy_flux"]
+    assert rapa["runx2"] < wt["runx2"]
+
+
+def test_three_methyladenine_blocks_autophagy_and_raises_er_stress():
+    wt, blocked = day7(**CALCIFYING), day7(**CALCIFYING, three_ma_autophagy_block_fraction=0.9)
+    assert blocked["autophagy_flux"] < 0.2 * wt["autophagy_flux"]
+    assert blocked["unfolded_load"] > 1.1 * wt["unfolded_load"]
+    assert blocked["chop"] > wt["chop"] and blocked["grp78"] > wt["grp78"]
+    assert blocked["runx2"] > wt["runx2"]
+
+
+def test_warfarin_lowers_carboxylated_mgp_and_vitamin_k_restores_it():
+    healthy = day7()
+    warfarin = day7(warfarin_vkorc1_inhibition_fraction=0.9)
+    rescued = day7(warfarin_vkorc1_inhibition_fraction=0.9, vitamin_k_index=10.0)
+    deficient = day7(vitamin_k_index=0.2)
+    assert healthy["mgp_carboxylated_fraction"] > 0.75
+    assert warfarin["mgp_carboxylated_fraction"] < 0.5
+    assert deficient["mgp_carboxylated_fraction"] < healthy["mgp_carboxylated_fraction"]
+    assert rescued["mgp_carboxylated_fraction"] > 0.75
+
+
+def test_low_magnesium_depletes_the_er_calcium_store_and_raises_the_load():
+    normal, low = day7(), day7(serum_magnesium_mM=0.4)
+    assert low["er_calcium_fraction"] < normal["er_calcium_fraction"] - 0.1
+    assert low["unfolded_load"] > normal["unfolded_load"]
+
+
+def test_tnf_alpha_raises_perk_atf4_chop_and_neutralising_it_lowers_them():
+    healthy = day7()
+    tnf = day7(tnf_alpha_pg_per_mL=20.0)
+    neutralised = day7(tnf_alpha_pg_per_mL=20.0, anti_tnf_fraction=0.9)
+    for k in ("perk", "atf4", "chop"):
+        assert tnf[k] > 1.4 * healthy[k], k
+        assert neutralised[k] < tnf[k] and neutralised[k] < 1.2 * healthy[k], k
+    assert tnf["jnk"] > 10 * healthy["jnk"]
+
+
+def test_age_rage_lipids_and_oxidative_stress_each_raise_er_stress_and_their_blockers_lower_it():
+    healthy = day7()
+    age, blocked = day7(age_index=1.0), day7(age_index=1.0, rage_antagonist_fraction=0.9)
+    assert age["unfolded_load"] > 1.3 * healthy["unfolded_load"] and age["mtorc1"] > healthy["mtorc1"]
+    assert blocked["unfolded_load"] < age["unfolded_load"]
+    assert day7(lipid_index=1.0)["unfolded_load"] > 1.3 * healthy["unfolded_load"]
+    ox, anti = day7(oxidative_stress_index=1.0), day7(oxidative_stress_index=1.0, antioxidant_fraction=0.9)
+    assert ox["ros"] > 5 * healthy["ros"] and ox["unfolded_load"] > 1.3 * healthy["unfolded_load"]
+    assert anti["ros"] < 0.2 * ox["ros"] and anti["unfolded_load"] < ox["unfolded_load"]
+
+
+def test_fluctuating_glucose_gives_more_ros_upr_and_osteogenic_drive_than_constant_high():
+    def mean_over_whole_periods(**ov):
+        res = run_culture(days=14, n_cells=12, overrides=ov, record_every_h=1)
+        window = slice(4 * 24 + 1, 14 * 24 + 1)  # days 4-14: five whole 48 h periods
+        return {k: float(res.marker(k)[window].mean()) for k in ("ros", "unfolded_load", "chop", "grp78", "runx2")}
+
+    normal = mean_over_whole_periods()
+    high = mean_over_whole_periods(glucose_mM=25.0)
+    swings = mean_over_whole_periods(glucose_mM=25.0, glucose_low_mM=5.0, glucose_mode="fluctuating",
+                                     glucose_period_h=48.0)
+    for k in normal:
+        assert normal[k] < high[k] < swings[k], k
+
+
+def test_grp78_and_chop_rise_together_with_osteogenic_markers_under_high_phosphate():
+    normal, high = day7(serum_phosphate_mM=1.0), day7(serum_phosphate_mM=2.5)
+    assert high["grp78"] > normal["grp78"] + 0.1
+    assert high["chop"] > 3 * normal["chop"]
+    assert high["runx2"] > 0.3 and normal["runx2"] < 0.05
+    assert high["tnap"] > 4 * normal["tnap"]
+    assert high["contractile_markers"] < normal["contractile_markers"] - 0.2
+
+
+def test_pit1_blocker_removes_the_phosphate_drive_dose_dependently():
+    healthy = day7()
+    calcifying = day7(**CALCIFYING)
+    half = day7(**CALCIFYING, pit1_blocker_fraction=0.25)
+    blocked = day7(**CALCIFYING, pit1_blocker_fraction=1.0)
+    assert blocked["runx2"] <= healthy["runx2"] + 0.01
+    assert blocked["unfolded_load"] <= healthy["unfolded_load"]
+    assert blocked["runx2"] < half["runx2"] < calcifying["runx2"]
+
+
+def test_atf4_knockdown_lowers_osteogenic_markers():
+    wt, kd = day7(**CALCIFYING), day7(**CALCIFYING, atf4_knockdown_fraction=0.8)
+    assert kd["atf4"] < 0.5 * wt["atf4"]
+    assert kd["runx2"] < 0.8 * wt["runx2"]
+    assert kd["tnap"] < 0.7 * wt["tnap"]
+    assert kd["chop"] < wt["chop"]

@@ -1,0 +1,620 @@
+"""Calcium-magnesium-phosphate speciation of interstitial fluid, vectorised over a lattice.
+
+Given total dissolved calcium, magnesium and inorganic phosphate (mM), pH, temperature and a
+NaCl background, :func:`speciate` returns the free-ion concentrations and activities and the
+ion pairs, and from them the saturation of the calcium phosphate phases.
+
+Chemistry (all equilibria at infinite dilution, mol/L, activities ``a = gamma * c``):
+
+* phosphoric acid: ``H3PO4 = H+ + H2PO4-`` (Ka1), ``H2PO4- = H+ + HPO4-2`` (Ka2),
+  ``HPO4-2 = H+ + PO4-3`` (Ka3); water ``Kw = a_H a_OH``. pH is an input (the activity of H+,
+  ``a_H = 10**-pH``): the fluid is buffered (bicarbonate, proteins), so no proton balance.
+* ion pairs ``CaHPO4 0``, ``CaH2PO4+``, ``CaPO4-``, ``MgHPO4 0``, ``MgH2PO4+``, ``MgPO4-`` and
+  ``NaHPO4-`` (association constants ``K = a_pair / (a_M a_L)``).
+* Davies activity coefficients, ``log10 gamma_z = -A(T) z^2 (sqrt(I)/(1+sqrt(I)) - 0.3 I)``,
+  neutral species ``gamma = 1``, with ``A(T) = 1.82483e6 sqrt(rho_w) / (eps_r T)^1.5``
+  (rho_w in g/cm3, eps_r of water from Malmberg & Maryott 1956, J Res NBS 56:1).
+* temperature dependence of each constant by van 't Hoff with a constant reaction enthalpy:
+  ``log10 K(T) = log10 K(25 C) - dH/(R ln 10) (1/T - 1/298.15)``; Kw from the analytic
+  expression of phreeqc.dat. Valid about 0-60 C.
+* Na+ and Cl- are the background electrolyte (``nacl_mM`` each); the solution is made
+  electroneutral by an inert monovalent counter-ion (Cl- if the explicit species carry net
+  positive charge, Na+ otherwise: the anion of the calcium salt, the cation of the phosphate
+  salt), which enters the ionic strength only.
+
+Constants (log10 K at 25 C, I = 0; reaction enthalpy) are those of the PHREEQC database
+``phreeqc.dat`` (Parkhurst & Appelo 2013, USGS TM 6-A43), which takes them from WATEQ4F
+(Ball & Nordstrom 1991): phosphoric acid from NIST 46 / Martell & Smith critical constants,
+the calcium phosphate pairs from Chughtai, Marshall & Nancollas 1968 (J Phys Chem 72:208),
+the magnesium pairs from Childs 1970 (Inorg Chem 9:2465) and Martell & Smith, ``NaHPO4-`` from
+Martell & Smith (no enthalpy given: taken as 0).
+
+Solution method: for a fixed ionic strength the free concentrations follow from one unknown,
+free ``HPO4-2`` (p): ``[M] = M_T / (1 + c_M p)`` for M = Ca, Mg, Na, and the phosphate balance
+``P_T = p (F + sum_M c_M M_T / (1 + c_M p))`` is increasing and concave in p, so Newton's
+method from the left converges monotonically. The outer loop is a fixed point on the ionic
+strength (activity coefficients recomputed from the species), contracting ~1e-3 per
+iteration; the second iterate is extrapolated by Aitken's delta-squared, so physiological
+compositions converge in 3 iterations (extreme ones in ~10). Iteration stops when, at
+every site, the relative change of I between iterates is below ``tol_ionic`` (default 1e-9,
+i.e. activity coefficients to ~1e-10) and the relative phosphate mass-balance residual is
+below ``tol_mass`` (default 1e-12); the Ca, Mg and Na balances hold by construction.
+Species are reported with the activity coefficients of the last iterate, and the reported
+ionic strength is recomputed from the reported species.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from vcsim.params.chemistry import PARAMS as _CHEM_PARAMS
+
+ArrayLike = float | np.ndarray
+
+R_J_PER_MOL_K = 8.314462618
+LN10 = math.log(10.0)
+T25_K = 298.15
+KELVIN = 273.15
+
+
+@dataclass(frozen=True)
+class Equilibrium:
+    """One aqueous equilibrium: ``log10 K`` at 25 C and I = 0, and its enthalpy (kJ/mol)."""
+
+    log_k_25c: float
+    delta_h_kj_per_mol: float
+    reaction: str
+    source: str
+
+    def log_k(self, temperature_c: ArrayLike) -> ArrayLike:
+        """van 't Hoff: ``log10 K(T) = log10 K25 - dH/(R ln10) (1/T - 1/298.15)``."""
+        t_k = np.asarray(temperature_c, dtype=float) + KELVIN
+        out = self.log_k_25c - self.delta_h_kj_per_mol * 1e3 / (R_J_PER_MOL_K * LN10) * (
+            1.0 / t_k - 1.0 / T25_K
+        )
+        return out if np.ndim(out) else float(out)
+
+
+_KCAL = 4.184
+_PHREEQC = "phreeqc.dat (Parkhurst & Appelo 2013) from WATEQ4F (Ball & Nordstrom 1991)"
+
+#: Aqueous equilibria (dissociation constants for the acids, association for the pairs).
+EQUILIBRIA: dict[str, Equilibrium] = {
+    # acid dissociation, from phreeqc.dat's association constants of PO4-3 with n H+:
+    # log K = 12.346, 19.553, 21.721 and dH = -3.53 kcal, -4.52 kcal, -10.1 kJ, so e.g.
+    # H2PO4- = H+ + HPO4-2 has log K = -(19.553 - 12.346), dH = +(4.52 - 3.53) kcal.
+    "Ka1": Equilibrium(-(21.721 - 19.553), -10.1 + 4.52 * _KCAL, "H3PO4 = H+ + H2PO4-",
+                       _PHREEQC + "; NIST 46 (Martell & Smith critical constants)"),
+    "Ka2": Equilibrium(-(19.553 - 12.346), (4.52 - 3.53) * _KCAL, "H2PO4- = H+ + HPO4-2",
+                       _PHREEQC + "; NIST 46"),
+    "Ka3": Equilibrium(-12.346, 3.53 * _KCAL, "HPO4-2 = H+ + PO4-3", _PHREEQC + "; NIST 46"),
+    "CaHPO4": Equilibrium(2.739, 3.3 * _KCAL, "Ca+2 + HPO4-2 = CaHPO4",
+                          _PHREEQC + "; Chughtai, Marshall & Nancollas 1968"),
+    "CaH2PO4+": Equilibrium(1.408, 3.4 * _KCAL, "Ca+2 + H2PO4- = CaH2PO4+",
+                            _PHREEQC + "; Chughtai, Marshall & Nancollas 1968"),
+    "CaPO4-": Equilibrium(6.459, 3.1 * _KCAL, "Ca+2 + PO4-3 = CaPO4-",
+                          _PHREEQC + "; Chughtai, Marshall & Nancollas 1968"),
+    "MgHPO4": Equilibrium(2.87, 3.3 * _KCAL, "Mg+2 + HPO4-2 = MgHPO4", _PHREEQC + "; Childs 1970"),
+    "MgH2PO4+": Equilibrium(1.513, 3.4 * _KCAL, "Mg+2 + H2PO4- = MgH2PO4+",
+                            _PHREEQC + "; Childs 1970"),
+    "MgPO4-": Equilibrium(6.589, 3.1 * _KCAL, "Mg+2 + PO4-3 = MgPO4-", _PHREEQC + "; Childs 1970"),
+    "NaHPO4-": Equilibrium(0.29, 0.0, "Na+ + HPO4-2 = NaHPO4-",
+                           _PHREEQC + "; Martell & Smith (no enthalpy: 0 assumed)"),
+}
+
+#: Charge of every species reported by :func:`speciate`.
+CHARGES: dict[str, int] = {
+    "Ca+2": 2, "Mg+2": 2, "Na+": 1, "Cl-": -1, "H+": 1, "OH-": -1,
+    "H3PO4": 0, "H2PO4-": -1, "HPO4-2": -2, "PO4-3": -3,
+    "CaHPO4": 0, "CaH2PO4+": 1, "CaPO4-": -1,
+    "MgHPO4": 0, "MgH2PO4+": 1, "MgPO4-": -1, "NaHPO4-": -1,
+    "counter+": 1, "counter-": -1,
+}
+
+
+def log_kw(temperature_c: ArrayLike) -> ArrayLike:
+    """log10 Kw of water (mol^2/L^2), phreeqc.dat analytic expression, valid 0-300 C:
+
+    ``log Kw = 293.29227 + 0.1360833 T - 10576.913/T - 123.73158 log10 T - 6.996455e-5 T^2``
+    (T in K). Gives 13.995 at 25 C and 13.62 at 37 C.
+    """
+    t = np.asarray(temperature_c, dtype=float) + KELVIN
+    out = 293.29227 + 0.1360833 * t - 10576.913 / t - 123.73158 * np.log10(t) - 6.996455e-5 * t * t
+    return out if np.ndim(out) else float(out)
+
+
+def water_dielectric_constant(temperature_c: ArrayLike) -> ArrayLike:
+    """Relative permittivity of water, Malmberg & Maryott 1956 (J Res NBS 56:1), 0-100 C:
+
+    ``eps = 87.740 - 0.40008 t + 9.398e-4 t^2 - 1.410e-6 t^3`` (t in C); 78.30 at 25 C.
+    """
+    t = np.asarray(temperature_c, dtype=float)
+    return 87.740 - 0.40008 * t + 9.398e-4 * t**2 - 1.410e-6 * t**3
+
+
+def water_density_g_per_cm3(temperature_c: ArrayLike) -> ArrayLike:
+    """Density of pure water (Thiesen formula, 0-40 C to 1e-5 and 0-100 C to ~1e-4):
+
+    ``rho = 1 - (t - 3.9863)^2 (t + 288.9414) / (508929.2 (t + 68.12963))`` g/cm3.
+    """
+    t = np.asarray(temperature_c, dtype=float)
+    return 1.0 - (t - 3.9863) ** 2 * (t + 288.9414) / (508929.2 * (t + 68.12963))
+
+
+def davies_a(temperature_c: ArrayLike) -> ArrayLike:
+    """Debye-Hueckel A (log10 units, (L/mol)^0.5) for water at temperature ``t`` (C):
+
+    ``A = 1.82483e6 sqrt(rho_w) / (eps_r T)^1.5``; 0.5109 at 25 C, 0.5215 at 37 C
+    (Robinson & Stokes 1959, Electrolyte Solutions, appendix 7.1).
+    """
+    t_k = np.asarray(temperature_c, dtype=float) + KELVIN
+    out = 1.82483e6 * np.sqrt(water_density_g_per_cm3(temperature_c)) / (
+        water_dielectric_constant(temperature_c) * t_k
+    ) ** 1.5
+    return out if np.ndim(out) else float(out)
+
+
+def davies_log_gamma(charge: int, ionic_strength: ArrayLike, temperature_c: ArrayLike = 37.0) -> ArrayLike:
+    """Davies equation, ``log10 gamma = -A(T) z^2 (sqrt(I)/(1 + sqrt(I)) - 0.3 I)``.
+
+    ``I`` in mol/L; reliable to I ~ 0.5 M (Davies 1962, Ion Association).
+    """
+    s = np.sqrt(np.asarray(ionic_strength, dtype=float))
+    return -davies_a(temperature_c) * charge**2 * (s / (1.0 + s) - 0.3 * s * s)
+
+
+# ---------------------------------------------------------------------------------- phases
+
+
+@dataclass(frozen=True)
+class Phase:
+    """A calcium phosphate solid: its ion activity product and solubility product.
+
+    ``IAP = prod_i a_i^n_i`` over free-ion activities (mol/L) in ``stoichiometry``;
+    ``nu = sum n_i`` is the number of ions per formula unit (water not counted).
+    ``log10 Ksp(T)`` is interpolated linearly in 1/T between the values at 25 and 37 C
+    (van 't Hoff with the enthalpy those two values imply).
+    """
+
+    name: str
+    formula: str
+    stoichiometry: tuple[tuple[str, int], ...]
+    pksp_25c: float
+    pksp_37c: float
+    source: str
+
+    @property
+    def nu(self) -> int:
+        return sum(n for _, n in self.stoichiometry)
+
+    def log_ksp(self, temperature_c: ArrayLike) -> ArrayLike:
+        inv_t = 1.0 / (np.asarray(temperature_c, dtype=float) + KELVIN)
+        inv25, inv37 = 1.0 / T25_K, 1.0 / (37.0 + KELVIN)
+        w = (inv_t - inv25) / (inv37 - inv25)
+        out = -(self.pksp_25c + w * (self.pksp_37c - self.pksp_25c))
+        return out if np.ndim(out) else float(out)
+
+
+_P = {p.name: p for p in _CHEM_PARAMS}
+
+
+def _phase(name: str, formula: str, stoich: tuple[tuple[str, int], ...], key: str) -> Phase:
+    p25, p37 = _P[f"{key}_pksp_25c"], _P[f"{key}_pksp_37c"]
+    return Phase(name, formula, stoich, float(p25.default), float(p37.default), p37.source)
+
+
+def phases_from(values: Mapping[str, float] | None = None) -> dict[str, Phase]:
+    """The phase table, with ``<phase>_pksp_25c`` / ``_37c`` taken from ``values`` (e.g. a
+    :class:`vcsim.params.Parameters`) when present, else the defaults of
+    :mod:`vcsim.params.chemistry`."""
+    table = {
+        "HAP": _phase("HAP", "Ca10(PO4)6(OH)2", (("Ca+2", 10), ("PO4-3", 6), ("OH-", 2)), "hap"),
+        "OCP": _phase("OCP", "Ca8(HPO4)2(PO4)4.5H2O", (("Ca+2", 8), ("HPO4-2", 2), ("PO4-3", 4)), "ocp"),
+        "brushite": _phase("brushite", "CaHPO4.2H2O", (("Ca+2", 1), ("HPO4-2", 1)), "brushite"),
+        "ACP": _phase("ACP", "Ca3(PO4)2 (amorphous, hydrated)", (("Ca+2", 3), ("PO4-3", 2)), "acp"),
+    }
+    if values is None:
+        return table
+    out = {}
+    for name, ph in table.items():
+        key = {"HAP": "hap", "OCP": "ocp", "brushite": "brushite", "ACP": "acp"}[name]
+        p25 = float(values.get(f"{key}_pksp_25c", ph.pksp_25c))
+        p37 = float(values.get(f"{key}_pksp_37c", ph.pksp_37c))
+        out[name] = Phase(ph.name, ph.formula, ph.stoichiometry, p25, p37, ph.source)
+    return out
+
+
+PHASES: dict[str, Phase] = phases_from()
+
+
+# ---------------------------------------------------------------------------------- result
+
+
+class _Constants:
+    """Temperature- and pH-dependent constants of one solve (scalars or 1-D arrays)."""
+
+    def __init__(self, temperature_c: ArrayLike, ph: ArrayLike):
+        k = {name: np.exp(LN10 * np.asarray(eq.log_k(temperature_c))) for name, eq in EQUILIBRIA.items()}
+        self.k = k
+        self.a_coef = davies_a(temperature_c)
+        a_h = np.exp(-LN10 * np.asarray(ph, dtype=float))
+        self.a_h = a_h
+        self.a_oh = np.exp(LN10 * np.asarray(log_kw(temperature_c))) / a_h
+        self.h2_ratio = a_h / k["Ka2"]                 # a_H2PO4 / a_HPO4
+        self.h3_ratio = a_h * a_h / (k["Ka1"] * k["Ka2"])  # a_H3PO4 / a_HPO4
+        self.p_ratio = k["Ka3"] / a_h                  # a_PO4 / a_HPO4
+        self.ca_h2 = k["CaH2PO4+"] * self.h2_ratio     # [CaH2PO4+] g1 / (a_Ca a_HPO4)
+        self.ca_p = k["CaPO4-"] * self.p_ratio
+        self.mg_h2 = k["MgH2PO4+"] * self.h2_ratio
+        self.mg_p = k["MgPO4-"] * self.p_ratio
+
+
+class Speciation:
+    """Result of :func:`speciate`; arrays have the broadcast shape of the inputs.
+
+    The solve stores the free Ca2+, Mg2+, Na+ and HPO4-2 concentrations and the activity
+    coefficients; every other species follows from the mass-action laws and is computed
+    (and cached) on first access, so a lattice solve does not allocate ~20 full arrays.
+
+    Attributes:
+        concentrations: mapping species -> free concentration (mol/L); keys as in
+            :data:`CHARGES` (free ions, acid forms, ion pairs, background and counter-ions).
+        activities: mapping species -> activity ``gamma_z * c`` (mol/L); ``H+`` is ``10**-pH``.
+        gamma: activity coefficients by |charge| ``{0, 1, 2, 3}`` (Davies, at the ionic
+            strength of the last iterate).
+        ionic_strength: ``I = 1/2 sum_i c_i z_i^2`` over every species (mol/L), recomputed
+            from the reported species.
+        iterations, residual: outer iterations used and the final max relative change of
+            I (<= tol_ionic) or phosphate mass-balance residual (<= tol_mass).
+        totals_mM: the input totals ``{"Ca", "Mg", "P"}`` (mM), broadcast.
+    """
+
+    def __init__(self, core: dict[str, np.ndarray], consts: _Constants, shape: tuple[int, ...],
+                 temperature_c: ArrayLike, iterations: int, residual: float,
+                 totals_mM: dict[str, np.ndarray], nacl_M: ArrayLike,
+                 phases: Mapping[str, Phase]):
+        self._core = core
+        self._c = consts
+        self.shape = shape
+        self.temperature_c = temperature_c
+        self.iterations = iterations
+        self.residual = residual
+        self.totals_mM = totals_mM
+        self._nacl = nacl_M
+        self.phases = dict(phases)
+        self.ionic_strength = core["I"]
+        g1 = core["g1"]
+        g2 = (g1 * g1) ** 2
+        self.gamma = {0: np.ones_like(g1), 1: g1, 2: g2, 3: g2 * g2 * g1}
+        self.concentrations = _LazyMap(self._concentration)
+        self.activities = _LazyMap(self._activity)
+
+    # species -------------------------------------------------------------------------
+    def _shaped(self, x: ArrayLike) -> np.ndarray:
+        return np.broadcast_to(np.asarray(x, dtype=float), self.shape)
+
+    def _concentration(self, name: str) -> np.ndarray:
+        c, core = self._c, self._core
+        g1, g2 = self.gamma[1], self.gamma[2]
+        p = core["HPO4-2"]
+        a_ca, a_mg, a_hpo4 = g2 * core["Ca+2"], g2 * core["Mg+2"], g2 * p
+        if name in ("Ca+2", "Mg+2", "Na+", "HPO4-2"):
+            return core[name]
+        if name == "Cl-":
+            return self._shaped(self._nacl)
+        if name == "H+":
+            return self._shaped(c.a_h / g1)
+        if name == "OH-":
+            return self._shaped(c.a_oh / g1)
+        if name == "H2PO4-":
+            return c.h2_ratio * a_hpo4 / g1
+        if name == "H3PO4":
+            return c.h3_ratio * a_hpo4
+        if name == "PO4-3":
+            return c.p_ratio * a_hpo4 / self.gamma[3]
+        if name == "CaHPO4":
+            return c.k["CaHPO4"] * a_ca * a_hpo4
+        if name == "CaH2PO4+":
+            return c.ca_h2 * a_ca * a_hpo4 / g1
+        if name == "CaPO4-":
+            return c.ca_p * a_ca * a_hpo4 / g1
+        if name == "MgHPO4":
+            return c.k["MgHPO4"] * a_mg * a_hpo4
+        if name == "MgH2PO4+":
+            return c.mg_h2 * a_mg * a_hpo4 / g1
+        if name == "MgPO4-":
+            return c.mg_p * a_mg * a_hpo4 / g1
+        if name == "NaHPO4-":
+            return c.k["NaHPO4-"] * core["Na+"] * a_hpo4
+        if name in ("counter+", "counter-"):
+            net = self.net_charge_explicit()
+            return np.maximum(-net, 0.0) if name == "counter+" else np.maximum(net, 0.0)
+        raise KeyError(name)
+
+    def _activity(self, name: str) -> np.ndarray:
+        if name == "H+":
+            return self._shaped(self._c.a_h)
+        if name == "OH-":
+            return self._shaped(self._c.a_oh)
+        return self.gamma[abs(CHARGES[name])] * self.concentrations[name]
+
+    def net_charge_explicit(self) -> np.ndarray:
+        """Net charge (mol/L) of every species except the counter-ion (it neutralises this)."""
+        out = 0.0
+        for name, z in CHARGES.items():
+            if z and not name.startswith("counter"):
+                out = out + z * self.concentrations[name]
+        return out
+
+    def ionic_strength_from_species(self) -> np.ndarray:
+        """``1/2 sum c_i z_i^2`` recomputed from :attr:`concentrations` (a check)."""
+        out = 0.0
+        for name, z in CHARGES.items():
+            if z:
+                out = out + 0.5 * z * z * self.concentrations[name]
+        return out
+
+    def free_mM(self, species: str) -> np.ndarray:
+        """Free concentration of ``species`` in mM."""
+        return self.concentrations[species] * 1e3
+
+    # saturation ----------------------------------------------------------------------
+    def log_activity(self, species: str) -> np.ndarray:
+        """log10 of an activity (mol/L), computed from the stored logs where possible."""
+        return np.log10(self.activities[species])
+
+    def log_iap(self, phase: str = "HAP") -> np.ndarray:
+        """log10 of the ion activity product of ``phase`` (activities in mol/L)."""
+        out = 0.0
+        for species, n in self.phases[phase].stoichiometry:
+            out = out + n * self.log_activity(species)
+        return out
+
+    def saturation_index(self, phase: str = "HAP") -> np.ndarray:
+        """``SI = log10(IAP / Ksp)`` per formula unit.
+
+        HAP: formula unit Ca10(PO4)6(OH)2, ``IAP = a_Ca^10 a_PO4^6 a_OH^2``; OCP
+        Ca8(HPO4)2(PO4)4.5H2O, ``a_Ca^8 a_HPO4^2 a_PO4^4``; brushite CaHPO4.2H2O,
+        ``a_Ca a_HPO4``; ACP Ca3(PO4)2, ``a_Ca^3 a_PO4^2`` (water activity 1).
+        ``-inf`` where an ion is absent (no Ca or no P).
+        """
+        with np.errstate(divide="ignore"):
+            return self.log_iap(phase) - self.phases[phase].log_ksp(self.temperature_c)
+
+    def log_saturation_ratio(self, phase: str = "HAP") -> np.ndarray:
+        """Natural log of ``S = IAP/Ksp`` per formula unit (``ln S = SI ln 10``)."""
+        return self.saturation_index(phase) * LN10
+
+    def saturation_ratio(self, phase: str = "HAP") -> np.ndarray:
+        """``S = IAP / Ksp`` per formula unit (can be ~1e20 for HAP: prefer the logs)."""
+        return np.exp(self.log_saturation_ratio(phase))
+
+    def growth_unit_saturation(self, phase: str = "HAP") -> np.ndarray:
+        """Per-growth-unit supersaturation ``S_gu = S^(1/nu)`` (nu = 18 for HAP)."""
+        return np.exp(self.log_saturation_ratio(phase) / self.phases[phase].nu)
+
+
+class _LazyMap(Mapping[str, np.ndarray]):
+    """Read-only mapping computing each species on first access (then cached)."""
+
+    def __init__(self, compute):
+        self._compute = compute
+        self._cache: dict[str, np.ndarray] = {}
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        if key not in self._cache:
+            if key not in CHARGES:
+                raise KeyError(key)
+            self._cache[key] = np.asarray(self._compute(key))
+        return self._cache[key]
+
+    def __iter__(self):
+        return iter(CHARGES)
+
+    def __len__(self) -> int:
+        return len(CHARGES)
+
+
+# ---------------------------------------------------------------------------------- solver
+
+#: Sites per block: the solver works on blocks small enough to stay in cache (~4x faster
+#: than whole-lattice numpy operations on 10^6 sites).
+BLOCK = 16384
+
+
+def speciate(
+    ca_mM: ArrayLike,
+    pi_mM: ArrayLike,
+    ph: ArrayLike,
+    temperature_c: ArrayLike = 37.0,
+    mg_mM: ArrayLike = 0.0,
+    nacl_mM: ArrayLike = 140.0,
+    *,
+    tol_ionic: float = 1e-9,
+    tol_mass: float = 1e-12,
+    max_iter: int = 60,
+    phases: Mapping[str, Phase] | None = None,
+) -> Speciation:
+    """Speciate Ca / Mg / phosphate in a NaCl background at fixed pH (see module docstring).
+
+    Args:
+        ca_mM: total dissolved calcium, mM (>= 0). Scalars or arrays, broadcast together.
+        pi_mM: total dissolved inorganic orthophosphate, mM (>= 0).
+        ph: pH (activity scale, ``a_H = 10**-pH``).
+        temperature_c: temperature, C (0-60).
+        mg_mM: total dissolved magnesium, mM (>= 0).
+        nacl_mM: background NaCl, mM (Na+ and Cl- each).
+        tol_ionic: relative change of the ionic strength between iterates at convergence.
+        tol_mass: relative residual of the phosphate mass balance at convergence.
+        max_iter: maximum outer iterations (RuntimeError if not converged).
+        phases: phase table for saturation indices (default :data:`PHASES`; see
+            :func:`phases_from` to take Ksp values from parameters).
+
+    Returns:
+        :class:`Speciation` with ``.activities`` (``Ca+2``, ``Mg+2``, ``H2PO4-``, ``HPO4-2``,
+        ``PO4-3``, ``OH-``, ... in mol/L), ``.concentrations`` (mol/L), ``.ionic_strength``
+        (mol/L), ``.saturation_index(phase)``, ``.saturation_ratio(phase)`` and
+        ``.growth_unit_saturation(phase)``.
+
+    Vectorised over sites (blocks of :data:`BLOCK` sites, no per-site Python loop);
+    ~0.16-0.2 s CPU for 10^6 sites on one core (3 outer iterations at physiological
+    compositions).
+    """
+    arrays = [np.asarray(x, dtype=np.float64) for x in (ca_mM, pi_mM, mg_mM, nacl_mM, ph, temperature_c)]
+    shape = np.broadcast_shapes(*(a.shape for a in arrays))
+    for a, name in zip(arrays[:4], ("ca_mM", "pi_mM", "mg_mM", "nacl_mM"), strict=True):
+        if np.any(a < 0) or not np.all(np.isfinite(a)):
+            raise ValueError(f"speciate: {name} must be finite and >= 0")
+    n = math.prod(shape)
+    # per-site inputs as flat arrays; uniform ones (scalars) stay scalars
+    flat = [a.reshape(-1) if a.ndim and a.size > 1 else None for a in arrays]
+    flat = [np.broadcast_to(a, shape).reshape(-1) if f is not None else a.reshape(()) * 1.0
+            for a, f in zip(arrays, flat, strict=True)]
+    ca_t, p_t, mg_t, na_t = (flat[i] * 1e-3 for i in range(4))
+    ph_f, t_f = flat[4], flat[5]
+    uniform_consts = np.ndim(ph_f) == 0 and np.ndim(t_f) == 0
+    consts = _Constants(float(t_f) if np.ndim(t_f) == 0 else t_f,
+                        float(ph_f) if np.ndim(ph_f) == 0 else ph_f)
+
+    core = {key: np.empty(n) for key in ("Ca+2", "Mg+2", "Na+", "HPO4-2", "I", "g1")}
+    iterations, residual = 0, 0.0
+    for start in range(0, max(n, 1), BLOCK):
+        sl = slice(start, min(start + BLOCK, n))
+
+        def cut(x, sl=sl):
+            return x[sl] if np.ndim(x) else x
+
+        blk_consts = consts if uniform_consts else _Constants(cut(t_f) * 1.0, cut(ph_f) * 1.0)
+        it, res = _solve_block(cut(ca_t), cut(p_t), cut(mg_t), cut(na_t), blk_consts,
+                               {key: arr[sl] for key, arr in core.items()}, tol_ionic, tol_mass,
+                               max_iter)
+        iterations, residual = max(iterations, it), max(residual, res)
+
+    core = {key: arr.reshape(shape) for key, arr in core.items()}
+    totals = {"Ca": np.broadcast_to(arrays[0], shape), "Mg": np.broadcast_to(arrays[2], shape),
+              "P": np.broadcast_to(arrays[1], shape)}
+    t_out = temperature_c if np.ndim(temperature_c) == 0 else np.broadcast_to(arrays[5], shape)
+    if not uniform_consts:
+        consts = _Constants(np.broadcast_to(arrays[5], shape), np.broadcast_to(arrays[4], shape))
+    return Speciation(core, consts, shape, t_out, iterations, residual, totals,
+                      np.broadcast_to(arrays[3] * 1e-3, shape),
+                      phases if phases is not None else PHASES)
+
+
+def _newton_p(p, p_t, inv_p, big_f, c_ca, c_mg, c_na, cca_t, cmg_t, cna_t, tol):
+    """Newton steps on the phosphate balance for the free HPO4-2 concentration ``p``.
+
+    ``g(p) = p (F + sum_M c_M M_T / (1 + c_M p)) - P_T`` is increasing and concave in p, so
+    Newton converges monotonically from the left. With ``tol=None`` one step is taken (the
+    residual is not evaluated); otherwise steps are taken until ``max |g|/P_T <= tol``.
+    Returns (p, residual before the last step or None).
+    """
+    for _ in range(1 if tol is None else 200):
+        d_ca = 1.0 / (1.0 + c_ca * p)
+        d_mg = 1.0 / (1.0 + c_mg * p)
+        d_na = 1.0 / (1.0 + c_na * p)
+        b_ca, b_mg, b_na = cca_t * d_ca, cmg_t * d_mg, cna_t * d_na
+        g = p * (big_f + b_ca + b_mg + b_na) - p_t
+        if tol is not None:
+            res = float(np.max(np.abs(g) * inv_p, initial=0.0))
+            if res <= tol:
+                return p, res
+        step = g / (big_f + b_ca * d_ca + b_mg * d_mg + b_na * d_na)
+        p = np.maximum(p - step, 0.25 * p)
+    if tol is None:
+        return p, None
+    raise RuntimeError("speciate: phosphate balance did not converge")
+
+
+def _solve_block(ca_t, p_t, mg_t, na_t, c: _Constants, out: dict[str, np.ndarray],
+                 tol_ionic: float, tol_mass: float, max_iter: int) -> tuple[int, float]:
+    """Solve one block in place into ``out``; returns (iterations, residual)."""
+    k = c.k
+    size = out["I"].shape[0]
+    ca_t = np.broadcast_to(ca_t, (size,))
+    p_t = np.broadcast_to(p_t, (size,))
+    mg_t = np.broadcast_to(mg_t, (size,))
+    na_t = np.broadcast_to(na_t, (size,))
+    inv_p = 1.0 / np.maximum(p_t, 1e-300)
+    # initial ionic strength: NaCl + typical free-ion and counter-ion contributions
+    ionic = na_t + 2.0 * (ca_t + mg_t) + 1.5 * p_t + 0.5 * np.abs(2.0 * (ca_t + mg_t) - 1.8 * p_t)
+    p = None
+    d_ionic = np.inf
+    ionic_prev = ionic
+    for it in range(1, max_iter + 1):
+        s = np.sqrt(ionic)
+        g1 = np.exp(-LN10 * c.a_coef * (s / (1.0 + s) - 0.3 * ionic))
+        g2 = g1 * g1
+        g2 *= g2
+        g13 = g1 * g1 * g1  # gamma2 / gamma1
+        # phosphate species per unit free HPO4-2 concentration: F = 1 + f_H2 + f_H3 + f_P
+        f_h2 = c.h2_ratio * g13
+        f_p = c.p_ratio / (g2 * g1)  # gamma2 / gamma3
+        big_f = 1.0 + f_h2 + c.h3_ratio * g2 + f_p
+        g22 = g2 * g2
+        g2g13 = g2 * g13  # gamma2^2 / gamma1: charged pairs
+        c_ca = g22 * k["CaHPO4"] + (c.ca_h2 + c.ca_p) * g2g13
+        c_mg = g22 * k["MgHPO4"] + (c.mg_h2 + c.mg_p) * g2g13
+        c_na = k["NaHPO4-"] * g2
+        cca_t, cmg_t, cna_t = c_ca * ca_t, c_mg * mg_t, c_na * na_t
+        if p is None:
+            # one Newton step from p = 0 gives a lower bound of the root; two more steps
+            # (monotone, quadratic) bring it to ~1e-4 or better, enough before I is known
+            p = p_t / (big_f + cca_t + cmg_t + cna_t)
+            p, p_res = _newton_p(p, p_t, inv_p, big_f, c_ca, c_mg, c_na, cca_t, cmg_t, cna_t, None)
+            p, p_res = _newton_p(p, p_t, inv_p, big_f, c_ca, c_mg, c_na, cca_t, cmg_t, cna_t, None)
+        elif it == 2 and d_ionic > 1e2 * tol_ionic:
+            # warm start: I moved by ~d_ionic and p by about as much; one Newton step squares
+            # that error, and the next outer iteration continues (joint convergence)
+            p, p_res = _newton_p(p, p_t, inv_p, big_f, c_ca, c_mg, c_na, cca_t, cmg_t, cna_t, None)
+        else:
+            # after the Aitken step (or when nearly converged): converge the balance to
+            # tol_mass, as this is expected to be the last iteration
+            p, p_res = _newton_p(p, p_t, inv_p, big_f, c_ca, c_mg, c_na, cca_t, cmg_t, cna_t, tol_mass)
+        # species at this iterate (activities a = gamma c; charged pairs scale as g2^2/g1)
+        ca = ca_t / (1.0 + c_ca * p)
+        mg = mg_t / (1.0 + c_mg * p)
+        na_pair = cna_t * p / (1.0 + c_na * p)
+        g2g13_p = g2g13 * p
+        h2po4 = f_h2 * p
+        po4 = f_p * p
+        neg_pairs = (c.ca_p * ca + c.mg_p * mg) * g2g13_p + na_pair
+        pos_pairs = (c.ca_h2 * ca + c.mg_h2 * mg) * g2g13_p
+        # electroneutrality by an inert monovalent counter-ion; I over every species
+        mono_pos = (na_t - na_pair) + c.a_h / g1 + pos_pairs
+        mono_neg = na_t + c.a_oh / g1 + h2po4 + neg_pairs
+        net = 2.0 * (ca + mg - p) + mono_pos - mono_neg - 3.0 * po4
+        new_ionic = 0.5 * (4.0 * (ca + mg + p) + 9.0 * po4 + mono_pos + mono_neg + np.abs(net))
+        d_ionic = float(np.max(np.abs(new_ionic - ionic) / new_ionic, initial=0.0))
+        if d_ionic <= tol_ionic and p_res is not None:
+            ionic = new_ionic
+            break
+        if it == 2:
+            # Aitken extrapolation of the fixed point I = Phi(I) (contraction q ~ 1e-3):
+            # I* = I2 + q/(1-q) (I2 - I1) with q = (I2 - I1)/(I1 - I0); saves an iteration
+            d2 = new_ionic - ionic
+            d1 = ionic - ionic_prev
+            q = np.clip(d2 / np.where(d1 == 0.0, 1.0, d1), -0.5, 0.5)
+            ionic_prev, ionic = ionic, new_ionic + d2 * q / (1.0 - q)
+        else:
+            ionic_prev, ionic = ionic, new_ionic
+    else:
+        raise RuntimeError(f"speciate: not converged after {max_iter} iterations (dI/I {d_ionic:.3g})")
+    out["I"][:] = ionic
+    out["g1"][:] = g1
+    out["Ca+2"][:] = ca
+    out["Mg+2"][:] = mg
+    out["Na+"][:] = na_t - na_pair
+    out["HPO4-2"][:] = p
+    return it, max(d_ionic, p_res)
+
+
+def hap_saturation(ca_mM: ArrayLike, pi_mM: ArrayLike, ph: ArrayLike = 7.4,
+                   temperature_c: ArrayLike = 37.0, mg_mM: ArrayLike = 0.0,
+                   nacl_mM: ArrayLike = 140.0) -> np.ndarray:
+    """Convenience: the HAP saturation index ``log10(IAP/Ksp)`` per Ca10(PO4)6(OH)2."""
+    return speciate(ca_mM, pi_mM, ph, temperature_c, mg_mM, nacl_mM).saturation_index("HAP")

@@ -1,0 +1,227 @@
+"""The run summary figure (``summary.png``): what happened, on one page, with units.
+
+Panels: (a) phenotype fractions over time; (b) ER-stress / UPR markers; (c) osteogenic and
+contractile markers; (d) calcium content of the layer (ug Ca per mg protein) and calcified
+area fraction; (e) the final phenotype map (categorical colours, legend); (f) the final mineral
+map (mmol Ca per L tissue).
+
+The time-series panels pick the columns the time series actually has (``fraction_*``,
+``mean_*``), so adding a marker to the model adds it to the figure. Drawn on a bare
+:class:`matplotlib.figure.Figure` with the Agg canvas: no pyplot state, safe in worker
+processes and without a display.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import BoundaryNorm, ListedColormap
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+#: Phenotype codes of :meth:`VascularModel.phenotype_grid`, their names and colours.
+PHENOTYPES: tuple[tuple[int, str, str], ...] = (
+    (0, "empty", "#eeeeee"),
+    (1, "contractile", "#c44e52"),
+    (2, "osteogenic", "#4c72b0"),
+    (3, "autophagic", "#55a868"),
+    (4, "apoptotic", "#222222"),
+)
+LAMINA = (5, "elastic lamina", "#c9b68c")
+
+#: Marker names (substrings of ``mean_*`` columns) for the two marker panels, in plot order.
+UPR_MARKERS = ("grp78", "chop", "atf4", "xbp1s", "atf6", "p_eif2a", "caspase12", "autophagy_flux")
+OSTEOGENIC_MARKERS = ("runx2", "osteogenic_commitment", "tnap", "bmp2", "osteocalcin", "alp",
+                      "contractile_markers", "mgp")
+
+#: Units read from column-name suffixes (longest suffix first).
+UNIT_SUFFIXES = (
+    ("_ug_per_mg_protein", "ug Ca / mg protein"),
+    ("_mmol_per_L", "mmol / L"),
+    ("_pg_per_mL", "pg/mL"),
+    ("_g_per_L", "g/L"),
+    ("_per_h", "1/h"),
+    ("_umol", "umol"),
+    ("_count", "count"),
+    ("_mM", "mM"),
+    ("_uM", "uM"),
+    ("_nM", "nM"),
+    ("_h", "h"),
+)
+
+
+def units_of(column: str) -> str:
+    """Units of a column from its name's suffix (``"1"`` for fractions and relative levels)."""
+    for suffix, units in UNIT_SUFFIXES:
+        if column.endswith(suffix):
+            return units
+    return "1"
+
+
+def _time_days(ts: pd.DataFrame) -> np.ndarray:
+    if "day" in ts:
+        return ts["day"].to_numpy(dtype=float)
+    if "time_h" in ts:
+        return ts["time_h"].to_numpy(dtype=float) / 24.0
+    return np.arange(len(ts), dtype=float)
+
+
+def marker_columns(ts: pd.DataFrame, names: Sequence[str]) -> list[str]:
+    """``mean_<marker>`` columns present in ``ts``, in the order of ``names``."""
+    means = [c for c in ts.columns if c.startswith("mean_")]
+    out: list[str] = []
+    for name in names:
+        for c in means:
+            if c not in out and c[len("mean_"):] == name:
+                out.append(c)
+    return out
+
+
+def summary_figure(
+    ts: pd.DataFrame,
+    phenotype_grid: np.ndarray | None = None,
+    mineral_ca_mmol_per_L: np.ndarray | None = None,
+    *,
+    lamina: np.ndarray | None = None,
+    site_spacing_um: float | None = None,
+    calcified_threshold_mmol_per_L: float | None = None,
+    title: str = "",
+) -> Figure:
+    """The six-panel summary of a run.
+
+    Args:
+        ts: the model's time series (``timeseries_frame()``), one row per step.
+        phenotype_grid: final phenotype codes, shape (rows, cols) (0 empty .. 4 apoptotic).
+        mineral_ca_mmol_per_L: final calcium held in mineral per site (mmol Ca / L tissue,
+            i.e. 10 x ``mineral_hap_mM``).
+        lamina: bool mask of elastic-lamina sites, drawn in their own colour.
+        site_spacing_um: lattice spacing; map axes are in um when given, in sites otherwise.
+        calcified_threshold_mmol_per_L: drawn as a contour on the mineral map.
+        title: figure title.
+    """
+    fig = Figure(figsize=(16, 9), dpi=100, layout="constrained")
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(2, 3)
+    days = _time_days(ts)
+    if title:
+        fig.suptitle(title)
+
+    # (a) phenotypes
+    ax = axes[0, 0]
+    for code, name, colour in PHENOTYPES:
+        col = f"fraction_{name}"
+        if col in ts:
+            ax.plot(days, ts[col], label=name, color=colour if code else "#999999")
+    _finish(ax, "(a) phenotypes", "fraction of cell sites (1)", ylim=(0, 1.02))
+
+    # (b) UPR / ER stress
+    ax = axes[0, 1]
+    for col in marker_columns(ts, UPR_MARKERS):
+        ax.plot(days, ts[col], label=col[len("mean_"):])
+    _finish(ax, "(b) ER stress / UPR (mean over cells)", "relative level (1)")
+
+    # (c) osteogenic switch
+    ax = axes[0, 2]
+    for col in marker_columns(ts, OSTEOGENIC_MARKERS):
+        style = "--" if "contractile" in col else "-"
+        ax.plot(days, ts[col], style, label=col[len("mean_"):])
+    _finish(ax, "(c) osteogenic / contractile markers (mean over cells)", "relative level (1)")
+
+    # (d) mineral
+    ax = axes[1, 0]
+    handles = []
+    if "calcium_content_ug_per_mg_protein" in ts:
+        handles += ax.plot(days, ts["calcium_content_ug_per_mg_protein"], color="#8c2d04",
+                           label="calcium content")
+        ax.set_ylabel("calcium content (ug Ca / mg protein)")
+        ax.set_ylim(bottom=0)
+    else:
+        mineral_cols = [c for c in ts.columns if "mineral" in c]
+        for col in mineral_cols[:3]:
+            handles += ax.plot(days, ts[col], label=col)
+        ax.set_ylabel(", ".join(sorted({units_of(c) for c in mineral_cols[:3]})) or "amount")
+    if "calcified_fraction" in ts:
+        twin = ax.twinx()
+        handles += twin.plot(days, ts["calcified_fraction"], color="#737373", ls="--",
+                             label="calcified area")
+        twin.set_ylabel("calcified area (fraction of sites, 1)")
+        top = float(np.nanmax(ts["calcified_fraction"])) if len(ts) else 0.0
+        twin.set_ylim(0, max(top * 1.1, 0.01))
+    ax.set_title("(d) mineral")
+    ax.set_xlabel("time (days)")
+    if handles:
+        ax.legend(handles=handles, loc="upper left", fontsize="small", frameon=False)
+
+    # (e) phenotype map, (f) mineral map
+    extent, unit = _extent(phenotype_grid if phenotype_grid is not None else mineral_ca_mmol_per_L,
+                           site_spacing_um)
+    ax = axes[1, 1]
+    if phenotype_grid is not None:
+        codes = np.asarray(phenotype_grid).astype(np.int16)
+        entries = list(PHENOTYPES)
+        if lamina is not None and np.any(lamina):
+            codes = np.where(np.asarray(lamina, dtype=bool), LAMINA[0], codes)
+            entries.append(LAMINA)
+        colours = [c for _, _, c in PHENOTYPES] + [LAMINA[2]]
+        cmap = ListedColormap(colours)
+        norm = BoundaryNorm(np.arange(-0.5, len(colours) + 0.5), cmap.N)
+        ax.imshow(codes, cmap=cmap, norm=norm, interpolation="nearest", aspect="auto",
+                  extent=extent)
+        ax.legend(handles=[Patch(facecolor=c, edgecolor="#555555", label=n) for _, n, c in entries],
+                  loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3, fontsize="small",
+                  frameon=False)
+    _map_axes(ax, "(e) phenotypes at the end", unit)
+
+    ax = axes[1, 2]
+    if mineral_ca_mmol_per_L is not None:
+        mineral = np.asarray(mineral_ca_mmol_per_L, dtype=float)
+        vmax = max(float(np.nanmax(mineral)) if mineral.size else 0.0,
+                   calcified_threshold_mmol_per_L or 0.0, 1e-9)
+        im = ax.imshow(mineral, cmap="Reds", vmin=0.0, vmax=vmax, interpolation="nearest",
+                       aspect="auto", extent=extent)
+        fig.colorbar(im, ax=ax, label="mineral calcium (mmol Ca / L tissue)")
+        if calcified_threshold_mmol_per_L and mineral.max() >= calcified_threshold_mmol_per_L:
+            ax.contour(mineral >= calcified_threshold_mmol_per_L, levels=[0.5], colors="k",
+                       linewidths=0.6, extent=extent, origin="upper")
+    _map_axes(ax, "(f) mineral at the end", unit)
+    return fig
+
+
+def _finish(ax, title: str, ylabel: str, ylim: tuple[float, float] | None = None) -> None:
+    ax.set_title(title)
+    ax.set_xlabel("time (days)")
+    ax.set_ylabel(ylabel)
+    if ylim:
+        ax.set_ylim(*ylim)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize="small", frameon=False, ncol=2)
+    else:
+        ax.text(0.5, 0.5, "no columns to plot", transform=ax.transAxes, ha="center", color="#999999")
+
+
+def _extent(grid: np.ndarray | None, spacing_um: float | None):
+    if grid is None:
+        return None, "site"
+    rows, cols = np.shape(grid)
+    if spacing_um:
+        return (0.0, cols * spacing_um, rows * spacing_um, 0.0), "um"
+    return (-0.5, cols - 0.5, rows - 0.5, -0.5), "site"
+
+
+def _map_axes(ax, title: str, unit: str) -> None:
+    ax.set_title(title)
+    ax.set_xlabel(f"along the wall ({unit})")
+    ax.set_ylabel(f"depth from the lumen ({unit})")
+
+
+def summary_png(ts: pd.DataFrame, phenotype_grid: np.ndarray | None = None,
+                mineral_ca_mmol_per_L: np.ndarray | None = None, **kwargs) -> bytes:
+    """:func:`summary_figure` rendered as PNG bytes (write them with an atomic write)."""
+    fig = summary_figure(ts, phenotype_grid, mineral_ca_mmol_per_L, **kwargs)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()

@@ -1,0 +1,142 @@
+"""Extracellular mineral chemistry: solubility, nucleation, growth, TNAP (:mod:`vcsim.chemistry`).
+
+Serum composition, pH, temperature and fetuin-A are systemic (``vcsim.params.systemic``); the
+aqueous equilibrium constants (phosphoric acid, ion pairs) are a fixed thermodynamic database
+in :mod:`vcsim.chemistry.speciation` with their sources, not tunable parameters.
+"""
+
+from vcsim.params.schema import Param
+
+_DOROZHKIN = "Dorozhkin 2009 (Materials 2:399) table 1; MODEL.md s6"
+
+PARAMS = [
+    # ---------------------------------------------------------------- solubility products
+    Param("hap_pksp_25c", 116.8, 110.0, 125.0, "-log10(Ksp/(mol/L)^18)",
+          "HAP solubility product at 25 C, formula unit Ca10(PO4)6(OH)2 (IAP = a_Ca^10 a_PO4^6 a_OH^2)",
+          "McDowell, Gregory & Brown 1977 (J Res NBS 81A:273); " + _DOROZHKIN),
+    Param("hap_pksp_37c", 117.2, 110.0, 125.0, "-log10(Ksp/(mol/L)^18)",
+          "HAP solubility product at 37 C (log Ksp linear in 1/T between 25 and 37 C)",
+          "McDowell, Gregory & Brown 1977; " + _DOROZHKIN),
+    Param("ocp_pksp_25c", 96.6, 90.0, 100.0, "-log10(Ksp/(mol/L)^14)",
+          "OCP Ca8(HPO4)2(PO4)4.5H2O solubility product at 25 C (IAP = a_Ca^8 a_HPO4^2 a_PO4^4)",
+          "Tung, Eidelman, Sieck & Brown 1988 (J Res NBS 93:613); " + _DOROZHKIN),
+    Param("ocp_pksp_37c", 95.9, 90.0, 100.0, "-log10(Ksp/(mol/L)^14)",
+          "OCP solubility product at 37 C", "Tung et al. 1988; " + _DOROZHKIN),
+    Param("brushite_pksp_25c", 6.59, 6.0, 7.5, "-log10(Ksp/(mol/L)^2)",
+          "brushite CaHPO4.2H2O solubility product at 25 C (IAP = a_Ca a_HPO4)",
+          "Gregory, Moreno & Brown 1970 (J Res NBS 74A:461); " + _DOROZHKIN),
+    Param("brushite_pksp_37c", 6.63, 6.0, 7.5, "-log10(Ksp/(mol/L)^2)",
+          "brushite solubility product at 37 C", "Gregory et al. 1970; " + _DOROZHKIN),
+    Param("acp_pksp_25c", 25.7, 22.0, 30.0, "-log10(Ksp/(mol/L)^5)",
+          "amorphous calcium phosphate solubility product, formula unit Ca3(PO4)2 (IAP = a_Ca^3 a_PO4^2), 25 C",
+          "stated reason: only 37 C values are reliable (Dorozhkin 2009); taken equal to the 37 C value"),
+    Param("acp_pksp_37c", 25.7, 22.0, 30.0, "-log10(Ksp/(mol/L)^5)",
+          "ACP solubility product at 37 C (pH 7.4)",
+          "Christoffersen et al. 1990 (J Cryst Growth 106:349); " + _DOROZHKIN),
+    # ---------------------------------------------------------------- nucleation (CNT)
+    Param("hap_interfacial_energy_J_per_m2", 0.09, 0.02, 0.3, "J/m2",
+          "apatite-solution interfacial energy gamma in the CNT barrier",
+          "Habraken et al. 2013 (Nat Commun 4:1507): CNT fit ~90 mJ/m2 for apatite; MODEL.md s6"),
+    Param("hap_formula_volume_m3", 5.28e-28, 4.0e-28, 7.0e-28, "m3",
+          "volume of one Ca10(PO4)6(OH)2 formula unit in the crystal (v per growth unit = v/18)",
+          "HAP unit cell a = 9.42 A, c = 6.88 A, Z = 1: V = 528 A^3; MODEL.md s6"),
+    Param("acp_interfacial_energy_J_per_m2", 0.04, 0.005, 0.2, "J/m2",
+          "ACP-solution interfacial energy (homogeneous nucleation goes through the ACP precursor)",
+          "Habraken et al. 2013: ~40 mJ/m2 for ACP; MODEL.md s6"),
+    Param("acp_formula_volume_m3", 3.0e-28, 1.5e-28, 6.0e-28, "m3",
+          "volume of one hydrated Ca3(PO4)2 unit of ACP",
+          "stated reason: Ca3(PO4)2.3H2O (364 g/mol) at ~2.0 g/cm3 (ACP density 1.7-2.3 g/cm3)"),
+    Param("homogeneous_j0_per_m3_per_s", 1.0e30, 1.0e20, 1.0e40, "1/(m3 s)",
+          "kinetic prefactor of homogeneous (ACP precursor) nucleation in the pore fluid",
+          "typical J0 for crystallisation from solution 1e30-1e35 m^-3 s^-1 (Mullin 2001, Crystallization; Kashchiev & van Rosmalen 2003)"),
+    Param("vesicle_j0_per_h", 0.1, 1.0e-6, 1.0e6, "1/h per vesicle",
+          "heterogeneous nucleation prefactor per matrix vesicle",
+          "stated reason: calibration handle; with the defaults an uninhibited vesicle nucleates at 4e-7/h in "
+          "healthy serum (once in ~300 years) and 2e-5/h in calcifying medium (Ca 1.8, Pi 2.0 mM, fetuin "
+          "0.03 g/L, PPi 0.5 uM), so nucleation needs many uninhibited MVs (Jono et al. 2000 time course)",
+          calibrated_by="provisional: to be set with the MV release rates against Jono et al. 2000"),
+    Param("vesicle_barrier_factor", 0.7, 0.01, 1.0, "1",
+          "f(theta): fraction of the homogeneous HAP barrier left on a matrix vesicle membrane",
+          "stated reason: phosphatidylserine-Ca-Pi complexes and annexins template apatite (Anderson 2003; "
+          "Wuthier & Lipscomb 2011); f = 0.7 ~ contact angle 100 deg; kept near 1 so the rate stays "
+          "sensitive to Pi (dG*/kT ~ 10 in healthy serum inside a vesicle)"),
+    Param("vesicle_calcium_enrichment_factor", 2.0, 1.0, 20.0, "1",
+          "Ca2+ activity inside a matrix vesicle (and an apoptotic body) relative to the surrounding fluid",
+          "stated reason: annexin channels load MVs with Ca (Kirsch et al. 2000; Wuthier 1977 ~ several-fold)"),
+    Param("vesicle_phosphate_enrichment_factor", 2.0, 1.0, 20.0, "1",
+          "PO4-3 activity inside a matrix vesicle (and an apoptotic body) relative to the fluid (PiT-1, PHOSPHO1, TNAP)",
+          "stated reason: MVs import and generate Pi (Anderson 2003; Millan 2013); several-fold assumed"),
+    Param("apoptotic_body_j0_per_h", 0.1, 1.0e-6, 1.0e6, "1/h per apoptotic body",
+          "heterogeneous nucleation prefactor per apoptotic body",
+          "stated reason: same order as a vesicle; apoptotic bodies of VSMCs nucleate mineral "
+          "(Proudfoot et al. 2000, Circ Res 87:1055)"),
+    Param("apoptotic_body_barrier_factor", 0.75, 0.01, 1.0, "1",
+          "f(theta) of the HAP barrier on an apoptotic body (exposed phosphatidylserine, Ca-rich)",
+          "stated reason: slightly less potent template than a loaded MV (Proudfoot et al. 2000)"),
+    Param("elastin_j0_per_h", 1.0, 1.0e-8, 1.0e4, "1/h per lamina site",
+          "heterogeneous nucleation prefactor per elastic-lamina site",
+          "stated reason: elastin binds Ca and nucleates apatite slowly (Urry 1971, PNAS 68:810); with the "
+          "defaults ~1e-9/h per lamina site in healthy serum, ~2e-8/h at Pi 2 mM with low fetuin-A/PPi"),
+    Param("elastin_barrier_factor", 0.85, 0.01, 1.0, "1",
+          "f(theta) of the HAP barrier on elastin",
+          "stated reason: weaker template than vesicles; medial calcification follows the laminae (MODEL.md s2)"),
+    Param("secondary_j0_per_h", 100.0, 0.0, 1.0e4, "1/h per mineralised neighbour",
+          "nucleation prefactor at a site per von Neumann neighbour that holds nuclei (nodule and sheet spread)",
+          "stated reason: secondary nucleation on existing apatite (HAP on HAP, low barrier); 0 disables spread"),
+    Param("secondary_barrier_factor", 0.5, 0.01, 1.0, "1",
+          "f(theta) of the HAP barrier for nucleation next to existing mineral",
+          "stated reason: epitaxial nucleation on apatite needs the smallest barrier of all templates"),
+    # ---------------------------------------------------------------- nucleation inhibitors
+    Param("cmgp_nucleation_half_nM", 50.0, 0.01, 1.0e5, "nM",
+          "carboxylated MGP in matrix at which nucleation is halved (factor 1/(1+(c/K)^h))",
+          "stated reason: order of tissue MGP; cMGP binds Ca and nascent crystals (Schurgers et al. 2013; seed 001)"),
+    Param("cmgp_nucleation_hill_factor", 1.0, 0.5, 4.0, "1", "Hill coefficient of the cMGP nucleation factor",
+          "stated reason: no cooperativity assumed"),
+    Param("fetuin_nucleation_half_g_per_L", 0.25, 0.01, 5.0, "g/L",
+          "fetuin-A at which nucleation is halved (factor 1/(1+(c/K)^h))",
+          "stated reason: order of the fetuin-A levels that inhibit de novo calcium phosphate precipitation "
+          "in vitro (Schinke et al. 1996, JBC 271:20789; Heiss et al. 2003, JBC 278:13333); serum 0.5-1 g/L "
+          "then removes ~70-80% of nucleation, fetuin-A being about half of serum's inhibitory capacity"),
+    Param("fetuin_nucleation_hill_factor", 1.0, 0.5, 4.0, "1", "Hill coefficient of the fetuin-A factor",
+          "stated reason: no cooperativity assumed"),
+    Param("ppi_nucleation_half_uM", 2.0, 0.01, 100.0, "uM",
+          "pyrophosphate at which nucleation is halved (factor 1/(1+(c/K)^h))",
+          "Fleisch & Bisaz 1962 (Am J Physiol 203:671); Fleisch, Russell & Straumann 1966 (Nature 212:901): "
+          "PPi inhibits calcium phosphate precipitation at micromolar levels, near plasma PPi"),
+    Param("ppi_nucleation_hill_factor", 1.0, 0.5, 4.0, "1", "Hill coefficient of the PPi factor",
+          "stated reason: no cooperativity assumed"),
+    Param("mg_nucleation_half_mM", 1.0, 0.01, 20.0, "mM",
+          "magnesium at which HAP nucleation is halved (factor 1/(1+(c/K)^h))",
+          "Boskey & Posner 1974 (Mater Res Bull): Mg stabilises ACP against apatite conversion at ~mM; "
+          "ter Braake et al. 2018 (Sci Rep): Mg 2-3 mM blocks VSMC calcification by inhibiting HAP formation"),
+    Param("mg_nucleation_hill_factor", 1.0, 0.5, 4.0, "1", "Hill coefficient of the Mg factor",
+          "stated reason: no cooperativity assumed"),
+    # ---------------------------------------------------------------- growth
+    Param("hap_growth_rate_per_h", 0.05, 0.0, 1.0e4, "1/h",
+          "growth rate constant k_g: a fresh nucleus gains k_g (S_gu - 1)^n of its seed amount per hour",
+          "stated reason: with order 2 a seed doubles in ~5 min at serum S_gu; growth is then limited by ion "
+          "supply, as observed for HAP seeded growth (Koutsoukos et al. 1980, JACS 102:1553)"),
+    Param("hap_growth_order_factor", 2.0, 1.0, 4.0, "1",
+          "apparent order n of HAP growth in the relative supersaturation S_gu - 1",
+          "Koutsoukos, Amjad, Tomson & Nancollas 1980; Nancollas & Wu 2000: parabolic (n ~ 2); MODEL.md s6"),
+    Param("nucleus_seed_hap_amol", 1.7, 1.0e-6, 1.0e4, "amol HAP",
+          "HAP amount that sets the initial surface of a new nucleus (a mineralised vesicle)",
+          "stated reason: a 100 nm sphere of HAP = 5.2e-22 m3 / 5.28e-28 m3 = 1e6 formula units = 1.7 amol"),
+    Param("ppi_growth_half_uM", 1.0, 0.01, 100.0, "uM",
+          "PPi at which HAP growth is halved (competitive Langmuir adsorption on growth sites)",
+          "Fleisch, Russell & Straumann 1966 (Nature 212:901): micromolar PPi adsorbs to and blocks growth of "
+          "HAP crystals"),
+    Param("mg_growth_half_mM", 2.0, 0.01, 50.0, "mM",
+          "Mg at which HAP growth is halved (Langmuir adsorption)",
+          "Amjad, Koutsoukos & Nancollas 1984 (J Colloid Interface Sci 101:250): Mg retards HAP growth at mM"),
+    Param("cmgp_growth_half_nM", 100.0, 0.01, 1.0e5, "nM",
+          "cMGP at which HAP growth is halved (binds crystal faces)",
+          "stated reason: cMGP adsorbs to HAP and arrests growth (Schurgers et al. 2013); same order as nucleation K"),
+    # ---------------------------------------------------------------- TNAP
+    Param("tnap_km_ppi_uM", 50.0, 0.1, 5000.0, "uM",
+          "Michaelis constant of TNAP for PPi at pH ~7.4 (v = Vmax PPi/(Km + PPi); Vmax is the "
+          "tnap_activity_uM_per_h field made by cells)",
+          "stated reason: order of the K0.5 of TNAP for PPi at physiological pH measured on matrix-vesicle "
+          "biomimetics (Ciancaglini et al. 2010, JBC 285:7598; Simao et al. 2013, Calcif Tissue Int 93:222); "
+          "at plasma PPi (2-3 uM) the rate is first order, v ~ (Vmax/Km) PPi, for any Km >> 3 uM"),
+]

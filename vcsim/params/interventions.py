@@ -1,0 +1,124 @@
+"""Interventions and genotypes: every drug and knock-down is a parameter acting through its mechanism.
+
+Nothing here switches an outcome on or off. Each value enters one named step of the cell model
+(:mod:`vcsim.cells`) or of the systemic inputs:
+
+- ``phosphate_binder_fraction`` (binder / dialysis) lowers serum Pi toward
+  ``phosphate_binder_target_mM`` (:func:`effective_serum_phosphate_mM`, applied to the systemic
+  values by :func:`apply_systemic_interventions` before anything reads them).
+- ``pit1_blocker_fraction`` (phosphonoformic acid, PFA) and ``pit1_knockdown_fraction`` scale
+  Pit-1 activity: Pi uptake and Pit-1-dependent Pi signalling to Runx2.
+- ``warfarin_vkorc1_inhibition_fraction`` removes VKORC1 recycling of vitamin K, lowering the
+  gamma-carboxylated share of MGP; vitamin K supplementation is ``vitamin_k_index`` > 1 in the
+  systemic group (it acts through the warfarin-insensitive reductase bypass).
+- Magnesium supplementation is ``serum_magnesium_mM`` in the systemic group (no separate delta:
+  a supplement simply raises serum and hence interstitial Mg, which the cells sense at their site).
+- ``rapamycin_mtorc1_inhibition_fraction`` scales mTORC1 activity down; ``three_ma_autophagy_block_fraction``
+  (3-methyladenine, class III PI3K) scales autophagic flux down.
+- ``pba4_chaperone_fraction`` and ``tudca_chaperone_fraction`` add chemical-chaperone clearance of
+  unfolded protein (relative to a saturating in-vitro dose: 4-PBA ~5 mM, TUDCA ~0.5 mM).
+- ``anti_tnf_fraction`` (neutralising antibody / etanercept) lowers the TNF-a the cells sense;
+  ``rage_antagonist_fraction`` lowers AGE/RAGE signalling; ``antioxidant_fraction`` lowers ROS.
+- ``*_knockdown_fraction`` (0 = wild type, 1 = knock-out) scale the expression of ATF4, CHOP,
+  XBP1 (spliced form), PERK, Pit-1, ENPP1 and MGP.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from vcsim.params.schema import Param
+
+_FRACTION = "1"
+
+
+def _drug(name: str, meaning: str, source: str) -> Param:
+    return Param(name, 0.0, 0.0, 1.0, _FRACTION, meaning, source)
+
+
+def _knockdown(gene: str, mechanism: str, source: str) -> Param:
+    return Param(f"{gene}_knockdown_fraction", 0.0, 0.0, 1.0, _FRACTION,
+                 f"{gene.upper()} knock-down (0 wild type, 1 knock-out): {mechanism}", source)
+
+
+PARAMS = [
+    _drug("phosphate_binder_fraction",
+          "phosphate binder / dialysis: fraction of the serum Pi excess over phosphate_binder_target_mM removed",
+          "stated reason: binders and dialysis lower hyperphosphataemia toward normal, not below it"),
+    Param("phosphate_binder_target_mM", 1.1, 0.2, 6.0, "mM",
+          "serum Pi a complete (fraction 1) binder/dialysis regimen would reach",
+          "upper-normal serum Pi (KDIGO target range ~0.8-1.45 mM)"),
+    _drug("pit1_blocker_fraction",
+          "Pit-1 (SLC20A1) block by phosphonoformic acid: scales Pit-1 uptake and Pi signalling",
+          "Jono et al. 2000 (PFA blocks Pi-induced Cbfa-1/osteocalcin and mineral dose-dependently)"),
+    _drug("warfarin_vkorc1_inhibition_fraction",
+          "VKORC1 inhibition by warfarin: fraction of vitamin K epoxide recycling lost",
+          "seed 001 (vitamin K cycle); therapeutic warfarin ~0.8-0.95 inhibition of VKORC1"),
+    _drug("rapamycin_mtorc1_inhibition_fraction",
+          "rapamycin: fraction of mTORC1 activity removed",
+          "seed 003 (Panda et al.: rapamycin restores aortic Ca in CKD mice)"),
+    _drug("three_ma_autophagy_block_fraction",
+          "3-methyladenine: fraction of autophagic flux blocked (class III PI3K / Vps34)",
+          "seed 003 (3-MA raises ER stress and calcification in calcifying rat aorta)"),
+    _drug("pba4_chaperone_fraction",
+          "4-phenylbutyrate: chemical-chaperone dose relative to a saturating in-vitro dose (~5 mM)",
+          "seed 003 (Masuda et al.: 4-PBA lowers PERK-eIF2a-ATF4-CHOP and calcification)"),
+    _drug("tudca_chaperone_fraction",
+          "tauroursodeoxycholic acid: chemical-chaperone dose relative to a saturating dose (~0.5 mM)",
+          "seed 003 (Masuda et al.; TUDCA lowers IRE1/XBP1 signalling)"),
+    _drug("anti_tnf_fraction",
+          "TNF-a neutralisation: fraction of TNF-a the cells no longer sense",
+          "seed 003 (Masuda et al.: TNF-a antibody lowers PERK-ATF4-CHOP and calcification)"),
+    _drug("rage_antagonist_fraction",
+          "RAGE antagonist: fraction of AGE/RAGE signalling blocked",
+          "seed 003 (RAGE antagonist lowers AGE-induced ER stress, caspase-9 and VSMC apoptosis)"),
+    _drug("antioxidant_fraction",
+          "antioxidant: fraction of intracellular ROS removed (NADPH-oxidase inhibition, scavengers)",
+          "seed 003 (inhibiting oxidative stress lowers BMP-2-induced XBP1-Runx2 and mineral)"),
+    _knockdown("atf4", "scales ATF4 (osteogenic genes, CHOP, autophagy genes)",
+               "seed 003 (ATF4 knock-down lowers osteogenic markers and calcification)"),
+    _knockdown("chop", "scales CHOP (apoptosis, GADD34, ENPP1 suppression)",
+               "seed 003 (CHOP knock-out blocks 25-hydroxycholesterol-induced calcification)"),
+    _knockdown("xbp1", "scales spliced XBP1 (GRP78, ERAD, autophagy, Runx2 promoter)",
+               "seed 003 (XBP1 binds the Runx2 promoter)"),
+    _knockdown("perk", "scales active PERK (p-eIF2a, ATF4, CHOP, Sestrin)", "seed 003 (PERK arm)"),
+    _knockdown("pit1", "scales Pit-1 uptake and Pi signalling",
+               "Li, Yang & Giachelli 2006: knock-down cuts Na-Pi uptake 9.8 -> 2.9 nmol/mg/30 min (fraction ~0.7)"),
+    _knockdown("enpp1", "scales ENPP1 PPi production", "seed 001 (ENPP1 makes PPi); seed 003 (ENPP1-/- VSMCs)"),
+    _knockdown("mgp", "scales MGP secretion (1 = Mgp-/-)", "seed 001 (MGP is a local calcification inhibitor)"),
+]
+
+_UNTREATED_PI_KEY = "serum_phosphate_untreated_mM"
+
+
+def effective_serum_phosphate_mM(serum_phosphate_mM: float, phosphate_binder_fraction: float,
+                                 target_mM: float = 1.1) -> float:
+    """Serum Pi under a phosphate binder or dialysis.
+
+    Pi_eff = Pi - f * max(Pi - Pi_target, 0)   (mM)
+
+    A binder removes the fraction ``f`` of the excess over ``target_mM``; it never pushes serum
+    Pi below the target (renal and skeletal regulation defend normal Pi), and does nothing when
+    serum Pi is already at or below it.
+    """
+    excess = max(float(serum_phosphate_mM) - float(target_mM), 0.0)
+    return float(serum_phosphate_mM) - float(phosphate_binder_fraction) * excess
+
+
+def apply_systemic_interventions(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Return a copy of the systemic values with the systemic interventions applied.
+
+    Only the phosphate binder acts on a serum value; every other intervention acts inside the
+    cells. The untreated serum Pi is kept under ``serum_phosphate_untreated_mM`` so applying
+    the function twice gives the same result.
+    """
+    out = dict(values)
+    untreated = float(out.get(_UNTREATED_PI_KEY, out["serum_phosphate_mM"]))
+    out[_UNTREATED_PI_KEY] = untreated
+    out["serum_phosphate_mM"] = effective_serum_phosphate_mM(
+        untreated,
+        float(out.get("phosphate_binder_fraction", 0.0)),
+        float(out.get("phosphate_binder_target_mM", 1.1)),
+    )
+    return out

@@ -38,7 +38,7 @@ from vcsim import __version__
 from vcsim import cells as cellmod
 from vcsim.agents import VSMC
 from vcsim.cells import CellRelease, Phenotype, SiteInputs
-from vcsim.chemistry.lattice import EventLog, react
+from vcsim.chemistry.lattice import SOURCES, EventLog, react
 from vcsim.lattice import Lattice, serum_values
 from vcsim.params import ParameterError, Parameters, default_parameters
 from vcsim.rng import Purpose, uniform
@@ -327,13 +327,17 @@ class VascularModel(mesa.Model):
         shape = f["vesicles_count"].shape
         new_v = r.vesicles_count.reshape(shape)
         old_v = f["vesicles_count"]
+        old_v = old_v * math.exp(-self.dt_h / self.params.vesicle_lifetime_h)
         total_v = old_v + new_v
         # vesicle inhibitor loading: count-weighted mean of what is there and what arrives
         with np.errstate(invalid="ignore", divide="ignore"):
             mixed = (old_v * f["vesicle_inhibition_fraction"]
                      + new_v * r.vesicle_inhibition_fraction.reshape(shape)) / total_v
         np.copyto(f["vesicle_inhibition_fraction"], mixed, where=total_v > 0)
+        # first-order turnover of what was already in the matrix (exact over dt), then arrivals
+        f["vesicles_count"] *= math.exp(-self.dt_h / self.params.vesicle_lifetime_h)
         f["vesicles_count"] += new_v
+        f["apoptotic_bodies_count"] *= math.exp(-self.dt_h / self.params.apoptotic_body_lifetime_h)
         f["apoptotic_bodies_count"] += r.apoptotic_bodies_count.reshape(shape)
         f["pyrophosphate_uM"] += r.ppi_release_uM.reshape(shape)
         np.copyto(f["tnap_activity_uM_per_h"], r.tnap_activity_uM_per_h.reshape(shape))
@@ -386,7 +390,7 @@ class VascularModel(mesa.Model):
             if p.calcified_threshold_mmol_per_L > 0 else float((mineral_ca_site > 0).mean())
         chem = self._last_chemistry
         s["nucleation_events_new"] = int(chem.get("events_new", 0))
-        for src in ("vesicle", "apoptotic_body", "elastin", "homogeneous"):
+        for src in SOURCES:
             s[f"nucleation_events_new_{src}"] = int(chem.get(f"events_new_{src}", 0))
         s["nucleation_events_cumulative"] = self._nucleation_cumulative
         si = f["hap_saturation_index"]

@@ -89,17 +89,22 @@ def poisson_from_uniform(mean: np.ndarray, u: np.ndarray, k_max: int = 200) -> n
 
 
 def vesicle_inhibition_fraction(rows: Mapping[str, np.ndarray], sig: Mapping[str, np.ndarray],
-                                systemic: Mapping[str, Any], params: Mapping[str, Any]) -> np.ndarray:
+                                systemic: Mapping[str, Any], params: Mapping[str, Any],
+                                osteogenic: np.ndarray | bool = False) -> np.ndarray:
     """Inhibitor loading of the vesicles a cell sheds (0 none, 1 fully inhibited).
 
-    ``1 - (1 - w_MGP * cMGP_share) * (1 - w_fetuin * F/(F + K))``, where the cMGP share is the
-    cell's carboxylated fraction times its MGP expression (0 in Mgp-/-). Reynolds et al. 2004
-    (JASN): VSMC vesicles load fetuin-A and MGP, which inhibit their mineralisation.
+    ``1 - (1 - L w_MGP cMGP_share) * (1 - L w_fetuin F/(F + K))``, where the cMGP share is the
+    cell's carboxylated fraction times its MGP expression (0 in Mgp-/-) and the loading ``L``
+    is 1 for contractile/autophagic cells and ``vesicle_osteogenic_loading_factor`` for
+    osteogenic ones. Reynolds et al. 2004 (JASN): VSMC vesicles load fetuin-A and MGP, which
+    inhibit their mineralisation; Kapustin et al. 2011 (Circ Res): stressed, osteogenic VSMCs
+    shed vesicles depleted of both, which calcify.
     """
     mgp = 1.0 - fvalue("mgp_knockdown_fraction", systemic, params)
+    loading = np.where(osteogenic, params["vesicle_osteogenic_loading_factor"], 1.0)
     cmgp_share = rows["mgp_carboxylated_fraction"] * mgp
-    return 1.0 - (1.0 - params["vesicle_mgp_inhibition_fraction"] * cmgp_share) * (
-        1.0 - params["vesicle_fetuin_inhibition_fraction"] * sig["fetuin_loading_fraction"])
+    return 1.0 - (1.0 - loading * params["vesicle_mgp_inhibition_fraction"] * cmgp_share) * (
+        1.0 - loading * params["vesicle_fetuin_inhibition_fraction"] * sig["fetuin_loading_fraction"])
 
 
 def secrete(rows: Mapping[str, np.ndarray], phenotype: np.ndarray, died: np.ndarray,
@@ -119,7 +124,7 @@ def secrete(rows: Mapping[str, np.ndarray], phenotype: np.ndarray, died: np.ndar
 
     u = uniform(seed, step, idx, Purpose.VESICLE)
     out["vesicles_count"] = np.where(viable, poisson_from_uniform(vesicle_rate_per_h * dt_h, u), 0.0)
-    out["vesicle_inhibition_fraction"] = np.where(viable, vesicle_inhibition_fraction(rows, sig, systemic, p), 0.0)
+    out["vesicle_inhibition_fraction"] = np.where(viable, vesicle_inhibition_fraction(rows, sig, systemic, p, osteo), 0.0)
     out["apoptotic_bodies_count"] = np.where(died, float(p["apoptotic_bodies_per_cell"]), 0.0)
 
     ppi_amol = p["enpp1_ppi_production_amol_per_h"] * rows["enpp1"] * dt_h

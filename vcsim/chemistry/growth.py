@@ -13,7 +13,7 @@ Rate law (per site; mineral ``M`` in mmol HAP formula units per litre of tissue,
   site's mineral (a fresh nucleus counts as one seed ``m_seed``), so a fresh nucleus gains
   ``k_g sigma^n phi_g`` of its own seed amount per hour.
 * ``phi_g`` is competitive Langmuir adsorption of the growth inhibitors on the crystal surface
-  (PPi: Meyer & Nancollas 1973; Mg: Amjad et al. 1984; cMGP: Schurgers et al. 2013).
+  (PPi: Fleisch, Russell & Straumann 1966; Mg: Amjad et al. 1984; cMGP: Schurgers et al. 2013).
 
 Stoichiometry (docs/ARCHITECTURE.md): growing ``dM`` (mmol HAP / L tissue) removes ``10 dM``
 of Ca and ``6 dM`` of Pi per litre of tissue, i.e. ``10 dM / porosity`` and
@@ -26,7 +26,8 @@ brings the site exactly to S = 1 (found by a bracketed, speciation-corrected New
     dM = M_eq * (1 - exp(-R dt / M_eq))
 
 which equals ``R dt`` for small steps and approaches (never exceeds) ``M_eq`` for large
-ones: the exact solution of relaxation toward saturation at the initial rate.
+ones: the exact solution of ``dM/dt = R (1 - M/M_eq)`` (relaxation toward saturation that
+starts at the rate R).
 """
 
 from __future__ import annotations

@@ -49,12 +49,12 @@ PARAMS = [
     Param("homogeneous_j0_per_m3_per_s", 1.0e30, 1.0e20, 1.0e40, "1/(m3 s)",
           "kinetic prefactor of homogeneous (ACP precursor) nucleation in the pore fluid",
           "typical J0 for crystallisation from solution 1e30-1e35 m^-3 s^-1 (Mullin 2001, Crystallization; Kashchiev & van Rosmalen 2003)"),
-    Param("vesicle_j0_per_h", 0.1, 1.0e-6, 1.0e6, "1/h per vesicle",
+    Param("vesicle_j0_per_h", 10.0, 1.0e-6, 1.0e6, "1/h per vesicle",
           "heterogeneous nucleation prefactor per matrix vesicle",
           "stated reason: calibration handle; with the defaults an uninhibited vesicle nucleates at 4e-7/h in "
-          "healthy serum (once in ~300 years) and 2e-5/h in calcifying medium (Ca 1.8, Pi 2.0 mM, fetuin "
-          "0.03 g/L, PPi 0.5 uM), so nucleation needs many uninhibited MVs (Jono et al. 2000 time course)",
-          calibrated_by="provisional: to be set with the MV release rates against Jono et al. 2000"),
+          "healthy serum and 2e-5/h in calcifying medium at J0 = 0.1/h (Ca 1.8, Pi 2.0 mM, fetuin "
+          "0.03 g/L, PPi 0.5 uM); J0 then set so that uninhibited osteogenic MVs calcify a 2 mM Pi culture from day 6-9",
+          calibrated_by="Jono et al. 2000 (HASMC: no mineral at 1.4 mM Pi, mineral from day 6-9 at 2.0 mM)"),
     Param("vesicle_barrier_factor", 0.7, 0.01, 1.0, "1",
           "f(theta): fraction of the homogeneous HAP barrier left on a matrix vesicle membrane",
           "stated reason: phosphatidylserine-Ca-Pi complexes and annexins template apatite (Anderson 2003; "
@@ -66,10 +66,11 @@ PARAMS = [
     Param("vesicle_phosphate_enrichment_factor", 2.0, 1.0, 20.0, "1",
           "PO4-3 activity inside a matrix vesicle (and an apoptotic body) relative to the fluid (PiT-1, PHOSPHO1, TNAP)",
           "stated reason: MVs import and generate Pi (Anderson 2003; Millan 2013); several-fold assumed"),
-    Param("apoptotic_body_j0_per_h", 0.1, 1.0e-6, 1.0e6, "1/h per apoptotic body",
+    Param("apoptotic_body_j0_per_h", 3.0, 1.0e-6, 1.0e6, "1/h per apoptotic body",
           "heterogeneous nucleation prefactor per apoptotic body",
           "stated reason: same order as a vesicle; apoptotic bodies of VSMCs nucleate mineral "
-          "(Proudfoot et al. 2000, Circ Res 87:1055)"),
+          "(Proudfoot et al. 2000, Circ Res 87:1055)",
+          calibrated_by="Jono et al. 2000 with the vesicle prefactor (apoptosis a minor source in culture)"),
     Param("apoptotic_body_barrier_factor", 0.75, 0.01, 1.0, "1",
           "f(theta) of the HAP barrier on an apoptotic body (exposed phosphatidylserine, Ca-rich)",
           "stated reason: slightly less potent template than a loaded MV (Proudfoot et al. 2000)"),
@@ -114,8 +115,9 @@ PARAMS = [
     # ---------------------------------------------------------------- growth
     Param("hap_growth_rate_per_h", 0.05, 0.0, 1.0e4, "1/h",
           "growth rate constant k_g: a fresh nucleus gains k_g (S_gu - 1)^n of its seed amount per hour",
-          "stated reason: with order 2 a seed doubles in ~5 min at serum S_gu; growth is then limited by ion "
-          "supply, as observed for HAP seeded growth (Koutsoukos et al. 1980, JACS 102:1553)"),
+          "stated reason: in serum (S_gu - 1 ~ 11, growth inhibition ~0.25 from PPi and Mg) a fresh nucleus "
+          "gains ~1.6 seeds/h, so within hours growth is limited by ion supply (transport), not by surface "
+          "kinetics; no direct measurement of k_g in tissue exists (law from Koutsoukos et al. 1980, JACS 102:1553)"),
     Param("hap_growth_order_factor", 2.0, 1.0, 4.0, "1",
           "apparent order n of HAP growth in the relative supersaturation S_gu - 1",
           "Koutsoukos, Amjad, Tomson & Nancollas 1980; Nancollas & Wu 2000: parabolic (n ~ 2); MODEL.md s6"),
@@ -139,4 +141,10 @@ PARAMS = [
           "stated reason: order of the K0.5 of TNAP for PPi at physiological pH measured on matrix-vesicle "
           "biomimetics (Ciancaglini et al. 2010, JBC 285:7598; Simao et al. 2013, Calcif Tissue Int 93:222); "
           "at plasma PPi (2-3 uM) the rate is first order, v ~ (Vmax/Km) PPi, for any Km >> 3 uM"),
+    Param("vesicle_lifetime_h", 96.0, 1.0, 1e5, "h",
+          "mean lifetime of a matrix vesicle in the matrix before it is degraded or cleared (first-order turnover)",
+          "stated reason: vesicles that do not nucleate are degraded or taken up within days (Kapustin & Shanahan 2016 review); order-of-magnitude value"),
+    Param("apoptotic_body_lifetime_h", 168.0, 1.0, 1e5, "h",
+          "mean lifetime of an apoptotic body left in the matrix (efferocytosis is slow in the media)",
+          "stated reason: apoptotic bodies persist for days where efferocytosis fails (Proudfoot et al. 2000); order-of-magnitude value"),
 ]

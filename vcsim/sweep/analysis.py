@@ -174,7 +174,8 @@ def dose_response_figure(summary: pd.DataFrame, results: pd.DataFrame, names: Se
     for ax, m in zip(axes, metrics, strict=True):
         stats = summary[summary["metric"] == m]
         if len(others) == 1:
-            groups = [(f"{others[0]} = {lv}", stats[stats[others[0]] == lv], ok[ok[others[0]] == lv])
+            groups = [(f"{lv:g}" if isinstance(lv, float) else str(lv),
+                       stats[stats[others[0]] == lv], ok[ok[others[0]] == lv])
                       for lv in sorted(stats[others[0]].unique())]
         elif not others:
             groups = [(label, stats, ok)]
@@ -185,17 +186,26 @@ def dose_response_figure(summary: pd.DataFrame, results: pd.DataFrame, names: Se
             st = st.sort_values(param)
             x = st[param].to_numpy() if numeric else np.arange(len(st))
             lo, hi = _band(st, band)
-            line = ax.plot(x, st["mean"].to_numpy(), marker="o", label=text)[0]
-            ax.fill_between(x, lo, hi, alpha=0.2, color=line.get_color(), linewidth=0)
+            mean = st["mean"].to_numpy()
+            if len(groups) <= 3:  # shaded bands stay readable for a few curves
+                line = ax.plot(x, mean, marker="o", label=text)[0]
+                ax.fill_between(x, lo, hi, alpha=0.2, color=line.get_color(), linewidth=0)
+            else:
+                line = ax.errorbar(x, mean, yerr=[mean - lo, hi - mean], marker="o",
+                                   markersize=4, capsize=2, linewidth=1.2, label=text).lines[0]
             if numeric:
-                ax.plot(runs[param], runs[m], ".", color=line.get_color(), alpha=0.35, markersize=3)
+                ax.plot(runs[param], runs[m], ".", color=line.get_color(), alpha=0.5, markersize=4)
         if not numeric:
             ticks = sorted(stats[param].unique())
             ax.set_xticks(range(len(ticks)), [str(t) for t in ticks])
         ax.set_xlabel(param)
         ax.set_ylabel(m)
-        if len(groups) > 1 or m == metrics[0]:
-            ax.legend(fontsize=7)
+    if len(others) == 1:  # the same curves in every panel: one legend for the figure
+        handles, labels = axes[0].get_legend_handles_labels()
+        fig.legend(handles, labels, title=others[0], loc="outside right upper", fontsize=8,
+                   title_fontsize=8)
+    else:
+        axes[0].legend(fontsize=7)
     fig.suptitle(f"dose-response: {param} ({label} over replicates)")
     return fig
 
@@ -254,7 +264,7 @@ def indices_figure(table: pd.DataFrame, kind: str, conf_level: float) -> Figure:
         else:
             ax.bar(x, t["mu_star"], 0.6, yerr=t["mu_star_conf"], capsize=3, label="mu*")
             ax.plot(x, t["sigma"], "kD", markersize=4, label="sigma")
-            ax.set_ylabel(f"{m} per input range")
+            ax.set_ylabel("effect per whole input range")
         ax.set_xticks(x, list(t["parameter"]), rotation=30, ha="right", fontsize=8)
         ax.set_title(m, fontsize=9)
         ax.axhline(0, color="0.5", linewidth=0.5)

@@ -32,6 +32,11 @@ def _user_errors() -> tuple[type[Exception], ...]:
     return (*errors, ScenarioError)
 
 
+def _resume_command(args: argparse.Namespace) -> str:
+    return " ".join(["python run.py sweep", *([str(args.spec)] if args.spec else []),
+                     "--out", str(args.out), "--resume"])
+
+
 def _error(message: object) -> int:
     print(f"vcsim: error: {' '.join(str(message).split())}", file=sys.stderr)
     return EXIT_USAGE
@@ -105,6 +110,10 @@ class SweepCommand:
             try:
                 summary = run_sweep(spec, args.out, executor=executor, resume=args.resume,
                                     progress=not args.quiet)
+            except KeyboardInterrupt:
+                print(f"vcsim: interrupted; finished runs are kept in {args.out}/results.csv; "
+                      f"continue with: {_resume_command(args)}", file=sys.stderr)
+                return 130
             finally:
                 executor.close()
         except _user_errors() as exc:
@@ -116,10 +125,8 @@ class SweepCommand:
         if summary.failed:
             ids = ", ".join(str(i) for i in summary.failed_ids[:10])
             more = "" if summary.failed <= 10 else f" and {summary.failed - 10} more"
-            again = " ".join(["python run.py sweep", *([str(args.spec)] if args.spec else []),
-                              "--out", str(args.out), "--resume"])
-            print(f"  failed runs: {ids}{more} (errors in results.csv); retry them with: {again}",
-                  file=sys.stderr)
+            print(f"  failed runs: {ids}{more} (errors in results.csv); retry them with: "
+                  f"{_resume_command(args)}", file=sys.stderr)
             return EXIT_FAILED_RUNS
         return 0
 

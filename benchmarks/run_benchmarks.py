@@ -131,7 +131,7 @@ def bench_memory(quick: bool) -> dict:
 
 def bench_sweep(quick: bool) -> dict:
     try:
-        from vcsim.sweep import run_sweep, load_spec  # noqa: F401
+        from vcsim.sweep import load_spec, run_sweep  # noqa: F401
     except ImportError as exc:
         return {"sweep_error": f"sweep module unavailable: {exc}"}
     spec_text = (

@@ -25,8 +25,8 @@ from __future__ import annotations
 import json
 import math
 import secrets
-from functools import partial
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import Any
 
 import mesa

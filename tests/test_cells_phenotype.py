@@ -106,9 +106,9 @@ def test_rapamycin_and_three_methyladenine_move_calcifying_cells_in_opposite_dir
 
 def test_chop_knockout_protects_stressed_cells_from_apoptosis():
     stress = {"serum_phosphate_mM": 2.5, "tnf_alpha_pg_per_mL": 30.0}
-    wt = run_culture(days=10, n_cells=200, overrides=stress, seed=8)
-    ko = run_culture(days=10, n_cells=200, overrides={**stress, "chop_knockdown_fraction": 1.0}, seed=8)
-    assert wt.dead_fraction()[-1] > 0.05
+    wt = run_culture(days=14, n_cells=600, overrides=stress, seed=8)
+    ko = run_culture(days=14, n_cells=600, overrides={**stress, "chop_knockdown_fraction": 1.0}, seed=8)
+    assert wt.dead_fraction()[-1] > 0.04
     assert ko.dead_fraction()[-1] < 0.5 * wt.dead_fraction()[-1]
 
 

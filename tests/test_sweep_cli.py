@@ -94,7 +94,7 @@ def test_sigkill_midway_then_resume_runs_every_run_exactly_once(tmp_path):
     assert (after["status"] == "ok").all()
     pd.testing.assert_frame_equal(after.loc[before.index], before)
 
-    clean = run_cli(spec, "--out", tmp_path / "clean", "--workers", "1")
+    clean = run_cli(spec, "--out", tmp_path / "clean", "--workers", "2")
     assert clean.returncode == 0, clean.stderr
     pd.testing.assert_frame_equal(comparable(tmp_path / "clean"), after)
 
@@ -117,20 +117,40 @@ def test_a_failing_run_is_recorded_the_sweep_completes_and_resume_retries_it(tmp
     assert (res.read_results(out)["status"] == "ok").all()
 
 
-def test_bad_spec_and_existing_out_are_one_line_errors(tmp_path):
+def test_a_bad_spec_is_a_one_line_error_with_exit_status_2(tmp_path):
     spec = write_spec(tmp_path, GRID.format(levels=[1.0, 9.0]))
-    bad = run_cli(spec, "--out", tmp_path / "x")
+    # through run.py, the registered subcommand (the other tests use python -m vcsim.sweep)
+    bad = subprocess.run([sys.executable, "run.py", "sweep", str(spec), "--out", str(tmp_path / "x")],
+                         cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2
     assert bad.stderr.strip() == (
         "vcsim: error: parameter 'serum_phosphate_mM': 9.0 is not allowed; expected a finite "
         "number in [0.2, 6] mM")
-    good = write_spec(tmp_path, GRID.format(levels=[1.0]), "good.toml")
-    assert run_cli(good, "--out", tmp_path / "y").returncode == 0
-    again = run_cli(good, "--out", tmp_path / "y")
-    assert again.returncode == 2 and "already holds a sweep; add --resume" in again.stderr
-    typo = write_spec(tmp_path, GRID.format(levels=[1.0]).replace("mean_chop", "mean_chopp"), "t.toml")
-    wrong = run_cli(typo, "--out", tmp_path / "z")
-    assert wrong.returncode == 2 and "metric 'mean_chopp' is not an output" in wrong.stderr
+    assert not (tmp_path / "x").exists()
+
+
+def test_a_misspelled_metric_or_scenario_fails_before_any_run(tmp_path):
+    import tomllib
+
+    from vcsim.params import ParameterError
+    from vcsim.scenario import ScenarioError
+    from vcsim.sweep.runner import resolve_spec
+    from vcsim.sweep.spec import SweepSpec
+
+    text = GRID.format(levels=[1.0])
+    typo = SweepSpec.from_dict(tomllib.loads(text.replace("mean_chop", "mean_chopp")))
+    with pytest.raises(ParameterError, match="metric 'mean_chopp' is not an output of the "
+                       "model; did you mean 'mean_chop'"):
+        resolve_spec(typo)
+    unknown = SweepSpec.from_dict(tomllib.loads(text.replace('"ckd"', '"ckdd"')))
+    with pytest.raises(ScenarioError, match="unknown scenario 'ckdd'"):
+        resolve_spec(unknown)
+    data = tomllib.loads(text)
+    data["metrics"] = "all"
+    del data["days"]
+    every = resolve_spec(SweepSpec.from_dict(data))
+    assert every.days == 28.0  # the ckd scenario's own length
+    assert {"calcified_fraction", "mean_chop", "nucleation_events_total"} <= set(every.metrics)
 
 
 @pytest.mark.skipif(not HAS_DASK, reason="dask.distributed is not installed "

@@ -59,7 +59,7 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
                "analyse a sweep: sensitivity indices, replicate statistics, figures"),
     # Later subcommands are one line each, e.g.
     # Subcommand("viz", "vcsim.viz.cli", "open the interactive visualisation"),
-    # Subcommand("validate", "vcsim.validation.cli", "check the model against its anchors"),
+    Subcommand("validate", "vcsim.validation:ValidateCommand", "check the model against its anchors"),
 )
 
 

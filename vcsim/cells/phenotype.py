@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from vcsim.cells.rules import RulesTable
-from vcsim.cells.signals import SiteInputs, sense, value
+from vcsim.cells.signals import SENSE_READS, SiteInputs, sense, value
 from vcsim.cells.state import CellState, Phenotype, viable_mask
 from vcsim.rng import Purpose, uniform
 
@@ -100,7 +100,9 @@ def division_probability(state: CellState, idx: np.ndarray, site: SiteInputs, sy
     the model's: a daughter only goes into an empty neighbouring site.
     """
     idx = np.asarray(idx, dtype=np.intp)
-    rows = state.rows(idx)
+    # only the variables sense() and the division rules read (the rest would be copied unread)
+    needed = SENSE_READS | (rules.signals_used("division") & frozenset(CellState.VARIABLES))
+    rows = state.rows(idx, [name for name in CellState.VARIABLES if name in needed])
     ph = state.phenotype[idx]
     sig = rule_signals(rows, sense(rows, site, systemic, params))
     rate = rules.evaluate("division", ph, sig)

@@ -207,18 +207,38 @@ class RulesTable:
         b0 = np.zeros(len(codes)) if base_lut is None else base_lut[codes]
         b = b0.copy()
         terms = self._terms[behaviour]
+        # which cells each phenotype group covers: computed once per group, and a rule that
+        # covers every cell (or none) needs no select
+        present = np.bincount(codes, minlength=len(Phenotype)) > 0
+        masks: dict[bytes, np.ndarray | bool] = {}
+
+        def applies(lut: np.ndarray) -> np.ndarray | bool:
+            key = lut.tobytes()
+            if key not in masks:
+                covered = lut[present]
+                masks[key] = bool(covered.all()) or (lut[codes] if covered.any() else False)
+            return masks[key]
+
         for rule, lut in terms:
             if rule.direction == "increases":
+                m = applies(lut)
+                if m is False:
+                    continue
                 h = hill(signals[rule.signal], rule.half_max, rule.hill)
-                b = np.where(lut[codes], b + (rule.saturation - b0) * h, b)
+                b = b + (rule.saturation - b0) * h if m is True else np.where(m, b + (rule.saturation - b0) * h, b)
         for rule, lut in terms:
             if rule.direction == "decreases":
+                m = applies(lut)
+                if m is False:
+                    continue
                 h = hill(signals[rule.signal], rule.half_max, rule.hill)
-                b = np.where(lut[codes], b + (rule.saturation - b) * h, b)
+                b = b + (rule.saturation - b) * h if m is True else np.where(m, b + (rule.saturation - b) * h, b)
         return np.maximum(b, 0.0)
 
-    def signals_used(self) -> frozenset[str]:
-        return frozenset(r.signal for r in self.rules if not r.is_base)
+    def signals_used(self, behaviour: str | None = None) -> frozenset[str]:
+        """Signals read by the rules (of ``behaviour`` only, when given)."""
+        return frozenset(r.signal for r in self.rules
+                         if not r.is_base and (behaviour is None or r.behaviour == behaviour))
 
     # -- scenario overrides
     def override(self, entries: Iterable[Mapping[str, Any]] | Mapping[str, Mapping[str, Any]] | None) -> RulesTable:

@@ -84,8 +84,14 @@ RULE_SIGNALS = frozenset(CellState.VARIABLES) | frozenset(SENSED_SIGNALS) | froz
 
 def hill(x: np.ndarray | float, half_max: float, n: float) -> np.ndarray:
     """Increasing Hill function ``x^n / (K^n + x^n)`` for ``x >= 0`` (0 at x = 0, 1/2 at K)."""
-    r = np.power(np.maximum(x, 0.0) / half_max, n)
-    return r / (1.0 + r)
+    r = np.maximum(x, 0.0)
+    if np.ndim(r) == 0:
+        r = np.power(r / half_max, n)
+        return r / (1.0 + r)
+    # in place on the one fresh temporary: the same operations, half the memory traffic
+    np.divide(r, half_max, out=r)
+    np.power(r, n, out=r)
+    return np.divide(r, np.add(r, 1.0), out=r)
 
 
 def relax(x: np.ndarray, target: np.ndarray, rate_per_h: np.ndarray | float, dt_h: float) -> np.ndarray:
@@ -128,6 +134,10 @@ def phosphate_uptake_nmol_per_mg_per_h(phosphate_mM: np.ndarray, activity: np.nd
     pi = np.maximum(phosphate_mM, 0.0)
     return params["pit1_uptake_vmax_nmol_per_mg_per_h"] * activity * pi / (
         params["pit1_uptake_km_mM"] + pi)
+
+
+#: the cell state variables :func:`sense` reads
+SENSE_READS = frozenset({"pit1_expression", "ros", "glucose_memory_mM"})
 
 
 def sense(rows: Mapping[str, np.ndarray], site: SiteInputs, systemic: Mapping[str, Any],

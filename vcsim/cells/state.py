@@ -13,7 +13,7 @@ model allows), ``unfolded_load`` and ``ros`` are non-negative indices relative t
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from enum import IntEnum
 from typing import ClassVar
@@ -132,9 +132,11 @@ class CellState:
             kwargs[name] = arr
         return cls(**kwargs)
 
-    def rows(self, idx: np.ndarray) -> dict[str, np.ndarray]:
-        """The float variables at sites ``idx`` as float64 copies (what a cell reads)."""
-        return {name: getattr(self, name)[idx].astype(np.float64) for name in self.VARIABLES}
+    def rows(self, idx: np.ndarray, names: Iterable[str] | None = None) -> dict[str, np.ndarray]:
+        """The float variables at sites ``idx`` (all, or ``names``) as float64 copies (what a
+        cell reads)."""
+        return {name: getattr(self, name)[idx].astype(np.float64)
+                for name in (self.VARIABLES if names is None else names)}
 
     def write(self, idx: np.ndarray, values: Mapping[str, np.ndarray]) -> None:
         """Write float variables at sites ``idx`` (rounded to the storage dtype)."""

@@ -25,14 +25,22 @@ from vcsim.cells.state import CellState, Phenotype, viable_mask
 from vcsim.cells.upr import update_upr
 from vcsim.rng import Purpose, normal
 
+#: cells per chunk in :func:`advance` (~70 float64 temporaries of this length are live at once:
+#: 64k cells keep them near 40 MB whatever the lattice size)
+CHUNK_CELLS = 65536
+
 #: state variables that are not fractions in [0, 1] (they are only kept >= 0)
 NON_FRACTIONS = frozenset({"unfolded_load", "ros", "glucose_memory_mM", "pit1_expression",
                            "osteogenic_plasticity", "time_since_death_h"})
 
 
 def _bounded(name: str, x: np.ndarray) -> np.ndarray:
-    # exact relaxation keeps every variable in range; this only removes round-off
-    return np.maximum(x, 0.0) if name in NON_FRACTIONS else np.clip(x, 0.0, 1.0)
+    # exact relaxation keeps every variable in range; this only removes round-off.
+    # In place: ``x`` is a fresh float64 temporary of the update.
+    if name in NON_FRACTIONS:
+        return np.maximum(x, 0.0, out=x)
+    np.maximum(x, 0.0, out=x)
+    return np.minimum(x, 1.0, out=x)
 
 
 def update_intracellular(rows: Mapping[str, np.ndarray], sig: Mapping[str, np.ndarray], phenotype: np.ndarray,
@@ -52,6 +60,13 @@ def advance(state: CellState, idx: np.ndarray, site: SiteInputs, systemic: Mappi
     ``state[idx]`` and ``release[idx]`` (the model zeroes ``release`` each step).
     """
     idx = np.asarray(idx, dtype=np.intp)
+    if idx.size > CHUNK_CELLS:
+        # every cell reads only its own row: chunks give the same bits and bound the memory
+        for start in range(0, idx.size, CHUNK_CELLS):
+            sel = slice(start, start + CHUNK_CELLS)
+            advance(state, idx[sel], site.take(sel), systemic, params, rules, dt_h, seed, step,
+                    release)
+        return
     if idx.size == 0:
         return
     ph = state.phenotype[idx]
@@ -67,16 +82,20 @@ def advance(state: CellState, idx: np.ndarray, site: SiteInputs, systemic: Mappi
     alive = viable_mask(ph)
     new = update_intracellular(rows, sig, ph, systemic, params, dt_h)
     cur = dict(rows)
+    all_alive = bool(alive.all())
     for name, v in new.items():
-        cur[name] = np.where(alive, v, rows[name])  # an apoptotic cell's state is frozen
-    cur["time_since_death_h"] = np.where(alive, 0.0, rows["time_since_death_h"] + dt_h)
+        # an apoptotic cell's state is frozen
+        cur[name] = v if all_alive else np.where(alive, v, rows[name])
+    cur["time_since_death_h"] = (np.zeros(idx.size) if all_alive
+                                 else np.where(alive, 0.0, rows["time_since_death_h"] + dt_h))
 
     signals = rule_signals(cur, sig)
     new_ph, died = transition(ph, signals, rules, dt_h, seed, step, idx)
     vesicle_rate = rules.evaluate("vesicle_release", new_ph, signals)
     released = secrete(cur, new_ph, died, vesicle_rate, sig, systemic, params, dt_h, seed, step, idx)
 
-    cur["time_since_death_h"] = np.where(died, 0.0, cur["time_since_death_h"])
+    if died.any():
+        cur["time_since_death_h"] = np.where(died, 0.0, cur["time_since_death_h"])
     cleared = new_ph == Phenotype.EMPTY
     if cleared.any():
         cur = {name: np.where(cleared, 0.0, v) for name, v in cur.items()}

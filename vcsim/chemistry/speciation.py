@@ -287,9 +287,8 @@ class Speciation:
         self._nacl = nacl_M
         self.phases = dict(phases)
         self.ionic_strength = core["I"]
-        g1 = core["g1"]
-        g2 = (g1 * g1) ** 2
-        self.gamma = {0: np.ones_like(g1), 1: g1, 2: g2, 3: g2 * g2 * g1}
+        # computed on first use: a lattice solve usually needs only gamma_2 and gamma_3
+        self.gamma = _LazyMap(self._gamma, keys=(0, 1, 2, 3))
         self.concentrations = _LazyMap(self._concentration)
         self.activities = _LazyMap(self._activity)
 
@@ -297,13 +296,28 @@ class Speciation:
     def _shaped(self, x: ArrayLike) -> np.ndarray:
         return np.broadcast_to(np.asarray(x, dtype=float), self.shape)
 
+    def _gamma(self, charge: int) -> np.ndarray:
+        g1 = self._core["g1"]
+        if charge == 0:
+            return np.ones_like(g1)
+        if charge == 1:
+            return g1
+        if charge == 2:
+            return (g1 * g1) ** 2
+        return self.gamma[2] * self.gamma[2] * g1
+
     def _concentration(self, name: str) -> np.ndarray:
         c, core = self._c, self._core
-        g1, g2 = self.gamma[1], self.gamma[2]
-        p = core["HPO4-2"]
-        a_ca, a_mg, a_hpo4 = g2 * core["Ca+2"], g2 * core["Mg+2"], g2 * p
         if name in ("Ca+2", "Mg+2", "Na+", "HPO4-2"):
             return core[name]
+        g1, g2 = self.gamma[1], self.gamma[2]
+        p = core["HPO4-2"]
+        if name.startswith("Ca"):
+            a_ca = g2 * core["Ca+2"]
+        if name.startswith("Mg"):
+            a_mg = g2 * core["Mg+2"]
+        if "PO4" in name:
+            a_hpo4 = g2 * p
         if name == "Cl-":
             return self._shaped(self._nacl)
         if name == "H+":
@@ -401,22 +415,23 @@ class Speciation:
 class _LazyMap(Mapping[str, np.ndarray]):
     """Read-only mapping computing each species on first access (then cached)."""
 
-    def __init__(self, compute):
+    def __init__(self, compute, keys=None):
         self._compute = compute
-        self._cache: dict[str, np.ndarray] = {}
+        self._keys = tuple(CHARGES if keys is None else keys)
+        self._cache: dict = {}
 
-    def __getitem__(self, key: str) -> np.ndarray:
+    def __getitem__(self, key):
         if key not in self._cache:
-            if key not in CHARGES:
+            if key not in self._keys:
                 raise KeyError(key)
             self._cache[key] = np.asarray(self._compute(key))
         return self._cache[key]
 
     def __iter__(self):
-        return iter(CHARGES)
+        return iter(self._keys)
 
     def __len__(self) -> int:
-        return len(CHARGES)
+        return len(self._keys)
 
 
 # ---------------------------------------------------------------------------------- solver

@@ -86,10 +86,14 @@ class SweepCommand:
                                            where=str(args.out / res.SWEEP_JSON))
             else:
                 return _error("sweep: give a SPEC file (or --resume an existing --out)")
-            if args.dry_run:
+            if args.dry_run:  # everything is checked (scenario, metrics), nothing runs
+                from vcsim.sweep.runner import resolve_spec
+
+                spec = resolve_spec(spec, warn=lambda msg: print(msg, file=sys.stderr))
                 design = spec.design_points()
                 print(f"{spec.source}: design {spec.design}, {len(design)} points x "
-                      f"{spec.replicates} replicates = {len(design) * spec.replicates} runs")
+                      f"{spec.replicates} replicates = {len(design) * spec.replicates} runs of "
+                      f"{spec.days:g} days; metrics: {', '.join(spec.metrics)}")
                 for i, point in enumerate(design.points[:10]):
                     print(f"  point {i}: " + ", ".join(
                         f"{k}={v:.6g}" if isinstance(v, float) else f"{k}={v!r}"

@@ -1,73 +1,303 @@
 """The figures of the browser page, as plain matplotlib on a model (no Solara here).
 
-Each function takes a :class:`vcsim.model.VascularModel` (or anything with the same
-``lattice``, ``cells``, ``params``, ``phenotype_grid()`` and ``datacollector``) and returns a
-:class:`matplotlib.figure.Figure` drawn with the Agg canvas: no pyplot state, so they are safe
-in the server's threads and testable without a browser. :mod:`vcsim.viz.app` wraps each one in
-a Solara component that redraws when the model steps.
+Each figure is a small *view* class: built once for a model, then updated in place each step
+(``update(model)``). The plain functions (:func:`lattice_figure`, :func:`field_figure`,
+:func:`phenotype_figure`, :func:`calcification_figure`, :func:`nucleation_figure`,
+:func:`upr_figure`) return the finished :class:`matplotlib.figure.Figure` of a view, for tests,
+notebooks and scripts. :class:`LivePanel` is what the page uses: it redraws only what changed
+and returns PNG bytes (:mod:`vcsim.viz.app` wraps one panel per Solara component).
 
-- :func:`lattice_figure`: every site coloured by phenotype (elastic lamina in its own colour),
-  mineral calcium overlaid in semi-transparent brown (log colour bar, mmol Ca / L tissue) and
-  sites above ``calcified_threshold_mmol_per_L`` hatched.
-- :func:`field_figure`: a heatmap of one of :data:`FIELDS` (lattice fields and cell state),
-  units in the colour bar.
-- :func:`phenotype_figure`, :func:`calcification_figure`, :func:`nucleation_figure`,
-  :func:`upr_figure`: the time series the model's DataCollector holds, time in days.
+What is drawn:
 
-Maps are drawn as the slab (depth from the lumen down, distance along the wall across, both in
-um) or, when ``geometry = "ring"``, as a vessel cross-section from
-:meth:`vcsim.lattice.Lattice.ring_coordinates`.
+- :class:`LatticeView`: every site coloured by phenotype (contractile, osteogenic, autophagic,
+  apoptotic, empty; the elastic lamina in its own colour), mineral calcium
+  (``10 * mineral_hap_mM``, mmol Ca / L tissue) overlaid in semi-transparent brown on a log
+  colour bar, and sites at or above ``calcified_threshold_mmol_per_L`` hatched.
+- :class:`FieldView`: a heatmap of one of :data:`FIELDS` (lattice fields and cell state), units
+  on the colour bar; grey where a cell variable does not apply (no viable cell, lamina).
+- :class:`PhenotypeView`, :class:`CalcificationView`, :class:`NucleationView`,
+  :class:`UPRView`: the model's DataCollector series against time in days.
+
+Maps are the slab (distance along the wall across, depth from the lumen down, in um) or, when
+``geometry = "ring"``, the vessel cross-section of :meth:`vcsim.lattice.Lattice.ring_coordinates`.
+
+Speed: drawing text dominates a matplotlib redraw (about 1-2 ms per label here), so axis limits
+move in 1-2-5 steps (:func:`nice_ceiling`) and stay put between them; while they stay put,
+:class:`LivePanel` restores the saved picture of the static parts (axes, ticks, labels, legends,
+colour bars) and draws only the data artists on top (matplotlib "blitting"). All the figures
+for one step of the default 30 x 100 lattice take a few tens of milliseconds.
+
+Every figure uses a bare Agg canvas (no pyplot state): safe in the server's threads.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Sequence
+import math
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from matplotlib import colormaps
+from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.colors import BoundaryNorm, ListedColormap, LogNorm, Normalize, TwoSlopeNorm
 from matplotlib.collections import PolyCollection
+from matplotlib.colors import BoundaryNorm, ListedColormap, LogNorm, Normalize, TwoSlopeNorm
 from matplotlib.figure import Figure
+from matplotlib.image import AxesImage
 from matplotlib.patches import Patch
+from PIL import Image
 
 from vcsim.figures import LAMINA, PHENOTYPES
 
-#: Size of every figure on the page (inches) and its resolution: about 560 x 330 px, small
-#: enough that a step plus all redraws stays well under a second on one core.
+#: Size of every figure on the page (inches) and its resolution: 560 x 328 px.
 FIGSIZE = (7.0, 4.1)
 DPI = 80
+
+#: Time-series axes box [left, bottom, width, height] (legend underneath, right axis room).
+TIME_SERIES_BOX = [0.10, 0.30, 0.78, 0.62]
+#: Map and colour-bar boxes [left, bottom, width, height] for (geometry, legend underneath?).
+MAP_BOXES = {
+    ("slab", True): ([0.10, 0.40, 0.87, 0.52], [0.25, 0.25, 0.50, 0.035]),
+    ("slab", False): ([0.10, 0.30, 0.87, 0.62], [0.20, 0.13, 0.60, 0.04]),
+    ("ring", True): ([0.04, 0.24, 0.70, 0.69], [0.76, 0.28, 0.025, 0.60]),
+    ("ring", False): ([0.04, 0.06, 0.70, 0.86], [0.76, 0.15, 0.025, 0.70]),
+}
 
 #: Mineral overlay: calcium in mineral (mmol Ca / L tissue) is drawn from MINERAL_MIN_MMOL_PER_L
 #: (fainter sites are left clear) on a log scale up to MINERAL_MAX_MMOL_PER_L.
 MINERAL_MIN_MMOL_PER_L = 0.5
 MINERAL_MAX_MMOL_PER_L = 500.0
 
-#: Transparent -> dark brown: the phenotype colours show through light deposits.
+#: Light translucent brown -> dark brown: the phenotype colours stay readable under mineral.
 MINERAL_CMAP = ListedColormap(
     np.column_stack([
         np.linspace(0.55, 0.20, 256),  # red
         np.linspace(0.40, 0.10, 256),  # green
         np.linspace(0.20, 0.02, 256),  # blue
-        np.linspace(0.35, 0.75, 256),  # alpha: the phenotype stays readable under heavy mineral
+        np.linspace(0.35, 0.75, 256),  # alpha
     ]),
     name="vcsim_mineral",
 )
+HATCH = "////"
 
-#: Mean UPR / osteogenic markers of the marker panel (``mean_<name>`` columns), in plot order.
+#: Mean markers of the UPR panel (``mean_<name>`` columns of the time series), in plot order.
 UPR_PANEL_MARKERS = ("grp78", "chop", "atf4", "xbp1s", "atf6", "caspase12", "autophagy_flux", "runx2")
+#: Nucleation sources (``nucleation_events_new_<source>``), stacked in this order when present.
+NUCLEATION_SOURCES = ("vesicle", "apoptotic_body", "elastin", "homogeneous", "secondary")
 
 
-# ---------------------------------------------------------------------- what can be mapped
+# ---------------------------------------------------------------------- small helpers
+def nice_ceiling(x: float) -> float:
+    """Smallest value of the 1-2-5 sequence (..., 0.5, 1, 2, 5, 10, ...) that is >= ``x``
+    (1 for ``x <= 0`` or not finite)."""
+    if not math.isfinite(x) or x <= 0:
+        return 1.0
+    decade = 10.0 ** math.floor(math.log10(x))
+    for m in (1.0, 2.0, 5.0, 10.0):
+        if m * decade >= x * (1 - 1e-12):
+            return m * decade
+    return 10.0 * decade
+
+
+def nice_range(lo: float, hi: float) -> tuple[float, float]:
+    """An interval enclosing ``[lo, hi]`` whose ends are multiples of a 1-2-5 step (about a
+    quarter of the span), so it changes only when the data cross a step."""
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return 0.0, 1.0
+    span = hi - lo
+    if span <= 1e-9 * max(abs(lo), abs(hi), 1e-12):  # uniform: a small range around the value
+        pad = nice_ceiling(max(abs(hi) * 0.05, 1e-9))
+        return lo - pad, hi + pad
+    step = nice_ceiling(span / 4.0)
+    return math.floor(lo / step) * step, math.ceil(hi / step) * step
+
+
+def new_figure(figsize: tuple[float, float] = FIGSIZE, dpi: int = DPI) -> Figure:
+    """A bare Agg figure (no pyplot). Axes are placed by hand (no layout engine: the
+    constrained-layout solver costs as much as drawing the figure)."""
+    fig = Figure(figsize=figsize, dpi=dpi)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def to_png(fig: Figure) -> bytes:
+    """The figure as PNG bytes (a full draw)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()
+
+
+def canvas_png(canvas: FigureCanvasAgg) -> bytes:
+    """PNG bytes of what the Agg canvas holds now (no redraw; fast zlib level)."""
+    width, height = canvas.get_width_height(physical=True)
+    image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    buf = io.BytesIO()
+    image.save(buf, format="png", compress_level=1)
+    return buf.getvalue()
+
+
+def viable_grid(model: Any) -> np.ndarray:
+    """Bool (rows, cols): sites holding a contractile, osteogenic or autophagic cell."""
+    ph = model.phenotype_grid()
+    return (ph == 1) | (ph == 2) | (ph == 3)
+
+
+def _is_ring(model: Any) -> bool:
+    return getattr(model.lattice, "geometry", "slab") == "ring"
+
+
+def _day(model: Any) -> float:
+    return float(model.time_h) / 24.0
+
+
+def _series(model: Any, name: str, n: int) -> np.ndarray:
+    """One collected time series (one value per collected step); zeros if the model lacks it."""
+    values = model.datacollector.model_vars.get(name)
+    if values is None:
+        return np.zeros(n)
+    return np.asarray(values, dtype=float)
+
+
+def _days(model: Any) -> np.ndarray:
+    mv = model.datacollector.model_vars
+    if "day" in mv:
+        return np.asarray(mv["day"], dtype=float)
+    n = len(next(iter(mv.values()), []))
+    return np.arange(n) * float(getattr(model, "dt_h", 1.0)) / 24.0
+
+
+def _top(values: np.ndarray, floor: float) -> float:
+    finite = values[np.isfinite(values)] if values.size else values
+    return nice_ceiling(max(float(finite.max()) if finite.size else 0.0, floor))
+
+
+# ---------------------------------------------------------------------- views
+class View:
+    """A figure built once for a model and updated in place.
+
+    Subclasses build the figure in ``__init__`` and put the artists whose data change every
+    step in ``self.dynamic``; :meth:`update` sets their data and returns a *layout key*, a
+    value that changes only when anything else in the picture (limits, ticks, colour bars)
+    must change. Constructing a view leaves the figure complete and up to date.
+    """
+
+    def __init__(self, model: Any) -> None:
+        self.figure = new_figure()
+        self.dynamic: list[Artist] = []
+
+    def update(self, model: Any) -> Hashable:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+def _map_axes(fig: Figure, model: Any, legend: bool):
+    """The map axes and its colour-bar axes: the bar under the slab (wide and flat), beside
+    the ring."""
+    geometry = "ring" if _is_ring(model) else "slab"
+    box, cbox = MAP_BOXES[(geometry, legend)]
+    return fig.add_axes(box), fig.add_axes(cbox), "vertical" if geometry == "ring" else "horizontal"
+
+
+def _draw_map(ax, model: Any, data: np.ndarray, **kwargs: Any):
+    """Draw a (rows, cols) array as the slab (imshow) or the ring (pcolormesh); returns the artist."""
+    lat = model.lattice
+    if _is_ring(model):
+        x, y = lat.ring_coordinates(corners=True)
+        artist = ax.pcolormesh(x, y, data, shading="flat", **kwargs)
+        ax.set_aspect("equal")
+        ax.set_xlabel("x (um)")
+        ax.set_ylabel("y (um)")
+    else:
+        extent = (0.0, lat.cols * lat.spacing_um, lat.rows * lat.spacing_um, 0.0)
+        artist = ax.imshow(data, extent=extent, interpolation="nearest", aspect="equal", **kwargs)
+        ax.set_xlabel("along the wall (um)")
+        ax.set_ylabel("depth from lumen (um)")
+    return artist
+
+
+def _set_map_data(artist, data: np.ndarray) -> None:
+    if isinstance(artist, AxesImage):
+        artist.set_data(data)  # slab
+    else:
+        artist.set_array(data)  # ring: QuadMesh
+
+
+def _calcified_polygons(model: Any, calcified: np.ndarray) -> np.ndarray:
+    """Polygons to hatch: one per run of calcified sites along a row on the slab, one per
+    site on the ring. Shape (n, 4, 2)."""
+    lat = model.lattice
+    if not calcified.any():
+        return np.zeros((0, 4, 2))
+    if _is_ring(model):
+        x, y = lat.ring_coordinates(corners=True)
+        r, c = np.nonzero(calcified)
+        corners = [(r, c), (r, c + 1), (r + 1, c + 1), (r + 1, c)]
+        return np.stack([np.column_stack([x[i, j], y[i, j]]) for i, j in corners], axis=1)
+    s = lat.spacing_um
+    boxes = []
+    for r in np.flatnonzero(calcified.any(axis=1)):
+        edges = np.diff(np.concatenate(([0], calcified[r].astype(np.int8), [0])))
+        for c0, c1 in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True):
+            x0, x1, y0, y1 = c0 * s, c1 * s, r * s, (r + 1) * s
+            boxes.append([(x0, y0), (x1, y0), (x1, y1), (x0, y1)])
+    return np.asarray(boxes, dtype=float)
+
+
+class LatticeView(View):
+    """Phenotype of every site with the mineral on top (see the module docstring)."""
+
+    def __init__(self, model: Any) -> None:
+        super().__init__(model)
+        fig = self.figure
+        ax, cax, orientation = _map_axes(fig, model, legend=True)
+        self.lamina = np.asarray(model.lattice.lamina, dtype=bool)
+        colours = [c for _, _, c in PHENOTYPES] + [LAMINA[2]]
+        cmap = ListedColormap(colours)
+        norm = BoundaryNorm(np.arange(-0.5, len(colours) + 0.5), cmap.N)
+        self.phenotypes = _draw_map(ax, model, self._codes(model), cmap=cmap, norm=norm)
+        self.mineral = _draw_map(ax, model, self._mineral(model), cmap=MINERAL_CMAP,
+                                 norm=LogNorm(MINERAL_MIN_MMOL_PER_L, MINERAL_MAX_MMOL_PER_L, clip=True))
+        fig.colorbar(self.mineral, cax=cax, orientation=orientation, extend="max",
+                     label="mineral Ca (mmol Ca / L tissue)")
+        self.threshold = float(model.params.calcified_threshold_mmol_per_L)
+        self.hatch = PolyCollection(np.zeros((0, 4, 2)), facecolors="none", edgecolors="black",
+                                    linewidths=0.0, hatch=HATCH)
+        ax.add_collection(self.hatch, autolim=False)
+        handles = [Patch(facecolor=c, edgecolor="#555555", label=n) for _, n, c in PHENOTYPES]
+        if self.lamina.any():
+            handles.append(Patch(facecolor=LAMINA[2], edgecolor="#555555", label=LAMINA[1]))
+        handles.append(Patch(facecolor="none", edgecolor="black", hatch=HATCH,
+                             label=f"calcified (>= {self.threshold:g} mmol Ca/L)"))
+        fig.legend(handles=handles, loc="lower center", ncol=4, fontsize="small", frameon=False)
+        self.title = ax.set_title("")
+        self.dynamic = [self.phenotypes, self.mineral, self.hatch, self.title]
+        self.update(model)
+
+    def _codes(self, model: Any) -> np.ndarray:
+        codes = np.asarray(model.phenotype_grid()).astype(np.int16)
+        return np.where(self.lamina, LAMINA[0], codes)
+
+    @staticmethod
+    def _mineral(model: Any) -> np.ma.MaskedArray:
+        return np.ma.masked_less(10.0 * model.lattice.fields["mineral_hap_mM"], MINERAL_MIN_MMOL_PER_L)
+
+    def update(self, model: Any) -> Hashable:
+        _set_map_data(self.phenotypes, self._codes(model))
+        mineral = self._mineral(model)
+        _set_map_data(self.mineral, mineral)
+        calcified = np.ma.filled(mineral, 0.0) >= max(self.threshold, 1e-12)
+        self.hatch.set_verts(_calcified_polygons(model, calcified))
+        self.title.set_text(f"phenotypes and mineral, day {_day(model):.2f}")
+        return ()
+
+
 @dataclass(frozen=True)
 class MapField:
-    """A quantity that :func:`field_figure` can draw.
+    """A quantity :class:`FieldView` can draw.
 
     Attributes:
-        label: what the selector shows.
+        label: what the selector and the colour bar show.
         units: units for the colour bar.
         values: ``values(model) -> (rows, cols)`` float array (NaN where it does not apply).
         cmap: matplotlib colormap name.
@@ -101,311 +331,330 @@ def _cell_variable(name: str) -> Callable[[Any], np.ndarray]:
     return values
 
 
-#: The selector of the heatmap: key -> how to draw it. Units follow docs/ARCHITECTURE.md.
+_RELATIVE = "relative level, 0-1"
+
+#: What the heatmap selector offers: key -> how to draw it (units as in docs/ARCHITECTURE.md).
 FIELDS: dict[str, MapField] = {
     "hap_saturation_index": MapField(
-        "HAP saturation index", "log10(IAP / Ksp)", _field("hap_saturation_index"), "RdBu_r", centre=0.0),
-    "phosphate_mM": MapField("phosphate (Pi), pore fluid", "mM", _field("phosphate_mM"), "viridis"),
-    "calcium_mM": MapField("calcium, pore fluid", "mM", _field("calcium_mM"), "viridis"),
-    "pyrophosphate_uM": MapField("pyrophosphate (PPi), pore fluid", "uM", _field("pyrophosphate_uM"), "viridis"),
-    "magnesium_mM": MapField("magnesium, pore fluid", "mM", _field("magnesium_mM"), "viridis"),
+        "HAP saturation index", "log10(IAP/Ksp)", _field("hap_saturation_index"), "RdBu_r", centre=0.0),
+    "phosphate_mM": MapField("phosphate (Pi), pore fluid", "mM", _field("phosphate_mM")),
+    "calcium_mM": MapField("calcium, pore fluid", "mM", _field("calcium_mM")),
+    "pyrophosphate_uM": MapField("pyrophosphate (PPi), pore fluid", "uM", _field("pyrophosphate_uM")),
+    "magnesium_mM": MapField("magnesium, pore fluid", "mM", _field("magnesium_mM")),
     "mineral_calcium": MapField(
         "mineral calcium (10 x HAP)", "mmol Ca / L tissue", _field("mineral_hap_mM", 10.0), "copper"),
     "nuclei_count": MapField("stable HAP nuclei", "count / site", _field("nuclei_count"), "magma"),
-    "vesicles_count": MapField("matrix vesicles + apoptotic bodies", "count / site", _field("vesicles_count"), "magma"),
+    "vesicles_count": MapField(
+        "matrix vesicles + apoptotic bodies", "count / site", _field("vesicles_count"), "magma"),
     "tnap_activity_uM_per_h": MapField(
-        "TNAP activity (PPi hydrolysis Vmax)", "uM PPi / h", _field("tnap_activity_uM_per_h"), "magma"),
+        "TNAP activity (Vmax)", "uM PPi / h", _field("tnap_activity_uM_per_h"), "magma"),
     "cmgp_nM": MapField("carboxylated MGP in matrix", "nM", _field("cmgp_nM"), "cividis"),
     "ucmgp_nM": MapField("uncarboxylated MGP in matrix", "nM", _field("ucmgp_nM"), "cividis"),
-    "chop": MapField("CHOP (cells)", "relative level, 0-1", _cell_variable("chop"), "inferno", fixed_range=(0, 1)),
-    "grp78": MapField("GRP78 / BiP (cells)", "relative level, 0-1", _cell_variable("grp78"), "inferno", fixed_range=(0, 1)),
-    "atf4": MapField("ATF4 (cells)", "relative level, 0-1", _cell_variable("atf4"), "inferno", fixed_range=(0, 1)),
-    "xbp1s": MapField("spliced XBP1 (cells)", "relative level, 0-1", _cell_variable("xbp1s"), "inferno", fixed_range=(0, 1)),
-    "runx2": MapField("Runx2 (cells)", "relative level, 0-1", _cell_variable("runx2"), "inferno", fixed_range=(0, 1)),
+    "chop": MapField("CHOP (cells)", _RELATIVE, _cell_variable("chop"), "inferno", fixed_range=(0, 1)),
+    "grp78": MapField("GRP78/BiP (cells)", _RELATIVE, _cell_variable("grp78"), "inferno", fixed_range=(0, 1)),
+    "atf4": MapField("ATF4 (cells)", _RELATIVE, _cell_variable("atf4"), "inferno", fixed_range=(0, 1)),
+    "xbp1s": MapField("spliced XBP1 (cells)", _RELATIVE, _cell_variable("xbp1s"), "inferno", fixed_range=(0, 1)),
+    "runx2": MapField("Runx2 (cells)", _RELATIVE, _cell_variable("runx2"), "inferno", fixed_range=(0, 1)),
     "osteogenic_commitment": MapField(
-        "osteogenic commitment (cells)", "relative level, 0-1", _cell_variable("osteogenic_commitment"),
-        "inferno", fixed_range=(0, 1)),
+        "osteogenic commitment (cells)", _RELATIVE, _cell_variable("osteogenic_commitment"), "inferno",
+        fixed_range=(0, 1)),
     "autophagy_flux": MapField(
-        "autophagic flux (cells)", "relative level, 0-1", _cell_variable("autophagy_flux"), "inferno", fixed_range=(0, 1)),
+        "autophagic flux (cells)", _RELATIVE, _cell_variable("autophagy_flux"), "inferno", fixed_range=(0, 1)),
     "unfolded_load": MapField(
-        "unfolded protein load (cells)", "relative to basal folding capacity", _cell_variable("unfolded_load"), "inferno"),
+        "unfolded ER protein load (cells)", "relative to basal folding capacity", _cell_variable("unfolded_load"),
+        "inferno"),
 }
 DEFAULT_FIELD = "hap_saturation_index"
 
 
-# ---------------------------------------------------------------------- helpers
-def new_figure(figsize: tuple[float, float] = FIGSIZE, dpi: int = DPI) -> Figure:
-    """A bare Agg figure (no pyplot) with constrained layout."""
-    fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
-    FigureCanvasAgg(fig)
-    return fig
+class FieldView(View):
+    """Heatmap of ``FIELDS[field]``; the colour range moves in 1-2-5 steps (grey: no value)."""
+
+    def __init__(self, model: Any, field: str = DEFAULT_FIELD) -> None:
+        super().__init__(model)
+        if field not in FIELDS:
+            raise KeyError(f"unknown field {field!r}; choose one of {', '.join(FIELDS)}")
+        self.spec = spec = FIELDS[field]
+        ax, self.cax, self.orientation = _map_axes(self.figure, model, legend=False)
+        cmap = colormaps[spec.cmap].copy()
+        cmap.set_bad("#d9d9d9")
+        self.image = _draw_map(ax, model, np.ma.masked_invalid(spec.values(model)), cmap=cmap,
+                               norm=self._norm(self._limits(model)))
+        self.colorbar = self.figure.colorbar(self.image, cax=self.cax, orientation=self.orientation,
+                                             label=f"{spec.label} ({spec.units})")
+        ax.set_title(spec.label)
+        self.dynamic = [self.image]
+        self.update(model)
+
+    def _limits(self, model: Any, data: np.ndarray | None = None) -> tuple[float, float]:
+        spec = self.spec
+        if spec.fixed_range is not None:
+            return spec.fixed_range
+        data = np.asarray(spec.values(model) if data is None else data, dtype=float)
+        finite = data[np.isfinite(data)]
+        if spec.centre is not None:
+            half = nice_ceiling(max(float(np.abs(finite - spec.centre).max()) if finite.size else 0.0, 0.1))
+            return spec.centre - half, spec.centre + half
+        if not finite.size:
+            return 0.0, 1.0
+        return nice_range(float(finite.min()), float(finite.max()))
+
+    def _norm(self, limits: tuple[float, float]) -> Normalize:
+        if self.spec.centre is not None:
+            return TwoSlopeNorm(self.spec.centre, *limits)
+        return Normalize(*limits)
+
+    def update(self, model: Any) -> Hashable:
+        data = np.asarray(self.spec.values(model), dtype=float)
+        limits = self._limits(model, data)
+        if (self.image.norm.vmin, self.image.norm.vmax) != limits:
+            self.image.set_norm(self._norm(limits))  # the colour bar follows its mappable
+        _set_map_data(self.image, np.ma.masked_invalid(data))
+        return limits
 
 
-def to_png(fig: Figure) -> bytes:
-    """The figure as PNG bytes (what the page shows)."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    return buf.getvalue()
+class TimeSeriesView(View):
+    """A time-series figure: data against time (days), one left axis and maybe a right one;
+    the legend under the axes (outside them, so data never hide it)."""
+
+    title = ""
+    ylabel = ""
+
+    def __init__(self, model: Any) -> None:
+        super().__init__(model)
+        self.ax = self.figure.add_axes(TIME_SERIES_BOX)
+        self.ax.set_xlabel("time (days)")
+        self.ax.set_ylabel(self.ylabel)
+        self.ax.set_title(self.title)
+        self.ax.grid(True, alpha=0.25)
+        self.lines: dict[str, Artist] = {}
+
+    def _legend(self, handles: list[Artist], ncol: int) -> None:
+        self.figure.legend(handles=handles, loc="lower center", ncol=ncol, fontsize="small",
+                           frameon=False)
+
+    @staticmethod
+    def _xmax(model: Any, days: np.ndarray) -> float:
+        last = float(days[-1]) if len(days) else 0.0
+        return nice_ceiling(max(last, float(getattr(model, "dt_h", 1.0)) / 24.0))
+
+    def _set_lines(self, days: np.ndarray, series: dict[str, np.ndarray]) -> None:
+        for key, line in self.lines.items():
+            line.set_data(days, series[key])
 
 
-def viable_grid(model: Any) -> np.ndarray:
-    """Bool (rows, cols): sites holding a contractile, osteogenic or autophagic cell."""
-    ph = model.phenotype_grid()
-    return (ph == 1) | (ph == 2) | (ph == 3)
-
-
-def _is_ring(model: Any) -> bool:
-    return getattr(model.lattice, "geometry", "slab") == "ring"
-
-
-def _draw_map(ax, model: Any, data: np.ndarray, **kwargs: Any):
-    """Draw a (rows, cols) array as the slab (imshow) or the ring (pcolormesh); returns the artist."""
-    lat = model.lattice
-    if _is_ring(model):
-        x, y = lat.ring_coordinates(corners=True)
-        artist = ax.pcolormesh(x, y, data, shading="flat", **kwargs)
-        ax.set_aspect("equal")
-        ax.set_xlabel("x (um)")
-        ax.set_ylabel("y (um)")
-    else:
-        extent = (0.0, lat.cols * lat.spacing_um, lat.rows * lat.spacing_um, 0.0)
-        artist = ax.imshow(data, extent=extent, interpolation="nearest", aspect="equal", **kwargs)
-        ax.set_xlabel("along the wall (um)")
-        ax.set_ylabel("depth from lumen (um)")
-    return artist
-
-
-def _colorbar(fig: Figure, ax, model: Any, artist, label: str, **kwargs: Any):
-    """Colour bar under the slab (it is wide and flat), beside the ring."""
-    if _is_ring(model):
-        return fig.colorbar(artist, ax=ax, label=label, location="right", shrink=0.8, **kwargs)
-    return fig.colorbar(artist, ax=ax, label=label, location="bottom", shrink=0.7, aspect=40,
-                        **kwargs)
-
-
-def _hatch_calcified(ax, model: Any, calcified: np.ndarray) -> None:
-    """Hatch the sites counted as calcified (one polygon per site on the ring, one rectangle
-    per run of sites along a row on the slab: few artists, quick to draw)."""
-    if not calcified.any():
-        return
-    lat = model.lattice
-    style = {"facecolors": "none", "edgecolors": "black", "linewidths": 0.0, "hatch": "////"}
-    if _is_ring(model):
-        x, y = lat.ring_coordinates(corners=True)
-        rows, cols = np.nonzero(calcified)
-        corners = [(rows, cols), (rows, cols + 1), (rows + 1, cols + 1), (rows + 1, cols)]
-        verts = np.stack([np.column_stack([x[r, c], y[r, c]]) for r, c in corners], axis=1)
-    else:
-        s = lat.spacing_um
-        boxes = []
-        for r in np.flatnonzero(calcified.any(axis=1)):
-            edges = np.diff(np.concatenate(([0], calcified[r].astype(np.int8), [0])))
-            for c0, c1 in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True):
-                x0, x1, y0, y1 = c0 * s, c1 * s, r * s, (r + 1) * s
-                boxes.append([(x0, y0), (x1, y0), (x1, y1), (x0, y1)])
-        verts = np.asarray(boxes, dtype=float)
-    ax.add_collection(PolyCollection(verts, **style), autolim=False)
-
-
-def _series(model: Any, names: Sequence[str]) -> dict[str, np.ndarray]:
-    """Collected time series (one value per step) straight from the DataCollector."""
-    mv = model.datacollector.model_vars
-    return {n: np.asarray(mv[n], dtype=float) for n in names if n in mv}
-
-
-def _days(model: Any) -> np.ndarray:
-    mv = model.datacollector.model_vars
-    if "day" in mv:
-        return np.asarray(mv["day"], dtype=float)
-    n = len(next(iter(mv.values()), []))
-    return np.arange(n) * float(getattr(model, "dt_h", 1.0)) / 24.0
-
-
-def _time_axis(ax, days: np.ndarray) -> None:
-    ax.set_xlabel("time (days)")
-    right = float(days[-1]) if len(days) else 0.0
-    ax.set_xlim(0.0, max(right, 1.0 / 24.0))
-    ax.grid(True, alpha=0.25)
-
-
-def _title(model: Any, what: str) -> str:
-    return f"{what} - day {model.time_h / 24.0:.2f}"
-
-
-# ---------------------------------------------------------------------- maps
-def lattice_figure(model: Any, fig: Figure | None = None) -> Figure:
-    """Phenotype of every site with the mineral on top.
-
-    Colours: contractile, osteogenic, autophagic, apoptotic, empty (:data:`vcsim.figures.PHENOTYPES`)
-    and the elastic lamina. Mineral calcium (``10 * mineral_hap_mM``, mmol Ca / L tissue) is a
-    semi-transparent brown overlay on a log colour bar from
-    :data:`MINERAL_MIN_MMOL_PER_L`; sites at or above ``calcified_threshold_mmol_per_L`` are
-    hatched.
-    """
-    fig = fig or new_figure()
-    ax = fig.subplots()
-    codes = np.asarray(model.phenotype_grid()).astype(np.int16)
-    lamina = np.asarray(model.lattice.lamina, dtype=bool)
-    codes = np.where(lamina, LAMINA[0], codes)
-    colours = [c for _, _, c in PHENOTYPES] + [LAMINA[2]]
-    cmap = ListedColormap(colours)
-    norm = BoundaryNorm(np.arange(-0.5, len(colours) + 0.5), cmap.N)
-    _draw_map(ax, model, codes, cmap=cmap, norm=norm)
-
-    mineral = 10.0 * model.lattice.fields["mineral_hap_mM"]
-    shown = np.ma.masked_less(mineral, MINERAL_MIN_MMOL_PER_L)
-    overlay = _draw_map(ax, model, shown, cmap=MINERAL_CMAP,
-                        norm=LogNorm(MINERAL_MIN_MMOL_PER_L, MINERAL_MAX_MMOL_PER_L, clip=True))
-    _colorbar(fig, ax, model, overlay, "mineral Ca (mmol Ca / L tissue)", extend="max")
-    threshold = float(model.params.calcified_threshold_mmol_per_L)
-    _hatch_calcified(ax, model, mineral >= max(threshold, 1e-12))
-
-    handles = [Patch(facecolor=c, edgecolor="#555555", label=n) for _, n, c in PHENOTYPES]
-    if lamina.any():
-        handles.append(Patch(facecolor=LAMINA[2], edgecolor="#555555", label=LAMINA[1]))
-    handles.append(Patch(facecolor="none", edgecolor="black", hatch="////",
-                         label=f"calcified (>= {threshold:g} mmol Ca/L)"))
-    fig.legend(handles=handles, loc="outside lower center", ncol=4, fontsize="small", frameon=False)
-    ax.set_title(_title(model, "phenotypes and mineral"))
-    return fig
-
-
-def field_figure(model: Any, field: str = DEFAULT_FIELD, fig: Figure | None = None) -> Figure:
-    """Heatmap of ``FIELDS[field]`` with its units on the colour bar (grey: not applicable)."""
-    spec = FIELDS[field]
-    fig = fig or new_figure()
-    ax = fig.subplots()
-    data = np.asarray(spec.values(model), dtype=np.float64)
-    finite = data[np.isfinite(data)]
-    cmap = colormaps[spec.cmap].copy()
-    cmap.set_bad("#d9d9d9")
-    if spec.fixed_range is not None:
-        norm = Normalize(*spec.fixed_range)
-    elif spec.centre is not None:
-        half = max(float(np.abs(finite - spec.centre).max()) if finite.size else 0.0, 0.1)
-        norm = TwoSlopeNorm(spec.centre, spec.centre - half, spec.centre + half)
-    else:
-        lo = float(finite.min()) if finite.size else 0.0
-        hi = float(finite.max()) if finite.size else 1.0
-        if hi - lo < 1e-12 * max(abs(hi), 1.0):  # uniform field: a visible, honest range
-            lo, hi = lo - max(abs(lo) * 0.05, 1e-9), hi + max(abs(hi) * 0.05, 1e-9)
-        norm = Normalize(lo, hi)
-    artist = _draw_map(ax, model, np.ma.masked_invalid(data), cmap=cmap, norm=norm)
-    _colorbar(fig, ax, model, artist, f"{spec.label} ({spec.units})")
-    ax.set_title(_title(model, spec.label))
-    return fig
-
-
-# ---------------------------------------------------------------------- time series
-def phenotype_figure(model: Any, fig: Figure | None = None) -> Figure:
+class PhenotypeView(TimeSeriesView):
     """Fraction of cell sites in each phenotype over time."""
-    fig = fig or new_figure()
-    ax = fig.subplots()
-    days = _days(model)
-    ts = _series(model, [f"fraction_{n}" for _, n, _ in PHENOTYPES])
-    for code, name, colour in PHENOTYPES:
-        key = f"fraction_{name}"
-        if key in ts:
-            ax.plot(days, ts[key], label=name, color=colour if code else "#999999", lw=1.6)
-    ax.set_ylim(0.0, 1.02)
-    ax.set_ylabel("fraction of cell sites (1)")
-    _time_axis(ax, days)
-    ax.legend(fontsize="small", ncol=3, loc="upper right", frameon=False)
-    ax.set_title(_title(model, "phenotype fractions"))
-    return fig
+
+    title = "phenotype fractions"
+    ylabel = "fraction of cell sites (1)"
+
+    def __init__(self, model: Any) -> None:
+        super().__init__(model)
+        for code, name, colour in PHENOTYPES:
+            (self.lines[f"fraction_{name}"],) = self.ax.plot(
+                [], [], label=name, color=colour if code else "#999999", lw=1.6)
+        self.ax.set_ylim(0.0, 1.02)
+        self._legend(list(self.lines.values()), ncol=5)
+        self.dynamic = list(self.lines.values())
+        self.update(model)
+
+    def update(self, model: Any) -> Hashable:
+        days = _days(model)
+        self._set_lines(days, {k: _series(model, k, len(days)) for k in self.lines})
+        xmax = self._xmax(model, days)
+        self.ax.set_xlim(0.0, xmax)
+        return xmax
 
 
-def calcification_figure(model: Any, fig: Figure | None = None) -> Figure:
-    """Calcified area fraction (left) and calcium content of the layer (right) over time."""
-    fig = fig or new_figure()
-    ax = fig.subplots()
-    days = _days(model)
-    ts = _series(model, ["calcified_fraction", "calcium_content_ug_per_mg_protein"])
-    threshold = float(model.params.calcified_threshold_mmol_per_L)
-    handles = []
-    if "calcified_fraction" in ts:
-        y = ts["calcified_fraction"]
-        handles += ax.plot(days, y, color="#8c2d04", lw=1.8,
-                           label=f"calcified fraction (sites >= {threshold:g} mmol Ca/L)")
-        ax.set_ylim(0.0, max(float(np.nanmax(y)) * 1.15 if y.size else 0.0, 0.01))
-    ax.set_ylabel("calcified fraction of sites (1)")
-    if "calcium_content_ug_per_mg_protein" in ts:
-        twin = ax.twinx()
-        y = ts["calcium_content_ug_per_mg_protein"]
-        handles += twin.plot(days, y, color="#636363", ls="--", lw=1.4, label="calcium content")
-        twin.set_ylabel("calcium content (ug Ca / mg protein)")
-        twin.set_ylim(0.0, max(float(np.nanmax(y)) * 1.15 if y.size else 0.0, 0.01))
-    _time_axis(ax, days)
-    ax.legend(handles=handles, fontsize="small", loc="upper left", frameon=False)
-    ax.set_title(_title(model, "calcification"))
-    return fig
+class UPRView(TimeSeriesView):
+    """Mean ER-stress / UPR markers (and Runx2, dashed) over viable cells."""
+
+    title = "UPR markers (mean over viable cells)"
+    ylabel = f"mean level ({_RELATIVE})"
+
+    def __init__(self, model: Any) -> None:
+        super().__init__(model)
+        for marker in UPR_PANEL_MARKERS:
+            (self.lines[f"mean_{marker}"],) = self.ax.plot(
+                [], [], label=marker, lw=1.4, ls="--" if marker == "runx2" else "-")
+        self.ax.set_ylim(0.0, 1.02)
+        self._legend(list(self.lines.values()), ncol=4)
+        self.dynamic = list(self.lines.values())
+        self.update(model)
+
+    def update(self, model: Any) -> Hashable:
+        days = _days(model)
+        self._set_lines(days, {k: _series(model, k, len(days)) for k in self.lines})
+        xmax = self._xmax(model, days)
+        self.ax.set_xlim(0.0, xmax)
+        return xmax
 
 
-def nucleation_figure(model: Any, fig: Figure | None = None) -> Figure:
-    """Nucleation events per step (stacked by source when the model reports sources) and
-    cumulative (line, right axis)."""
-    fig = fig or new_figure()
-    ax = fig.subplots()
-    days = _days(model)
-    mv = model.datacollector.model_vars
-    sources = [k for k in mv if k.startswith("nucleation_events_new_")]
-    ts = _series(model, ["nucleation_events_new", "nucleation_events_cumulative", *sources])
-    # Row k holds the events of the step that ended at days[k]: drawn over (days[k-1], days[k]].
-    # One filled step artist per source, stacked (not one bar per step: cheap for long runs).
-    dt_days = float(getattr(model, "dt_h", 1.0)) / 24.0
-    edges = np.concatenate(([days[0] - dt_days], days)) if len(days) else np.zeros(1)
-    if sources:
-        stacks = [(k, "new: " + k.removeprefix("nucleation_events_new_").replace("_", " "))
-                  for k in sources if np.any(ts[k])]
-    else:
-        stacks = [("nucleation_events_new", "new")]
-    handles = []
-    bottom = np.zeros(len(days))
-    for (key, label), colour in zip(stacks, colormaps["tab10"].colors, strict=False):
-        y = ts.get(key, np.zeros(len(days)))
-        handles.append(ax.stairs(bottom + y, edges, baseline=bottom, fill=True, color=colour,
-                                 label=label))
-        bottom = bottom + y
-    top = float(bottom.max()) if bottom.size else 0.0
-    ax.set_ylim(0.0, max(top * 1.2, 1.0))
-    ax.set_ylabel("new events (per step)")
-    if "nucleation_events_cumulative" in ts:
-        twin = ax.twinx()
-        y = ts["nucleation_events_cumulative"]
-        handles += twin.plot(days, y, color="black", lw=1.6, label="cumulative")
-        twin.set_ylim(0.0, max(float(y.max()) * 1.15 if y.size else 0.0, 1.0))
-        twin.set_ylabel("cumulative events (count)")
-    _time_axis(ax, days)
-    ax.legend(handles=handles, fontsize="small", loc="upper left", frameon=False)
-    ax.set_title(_title(model, "nucleation events"))
-    return fig
+class CalcificationView(TimeSeriesView):
+    """Calcified fraction of sites (left axis) and calcium content of the layer (right)."""
+
+    title = "calcification"
+    ylabel = "calcified fraction of sites (1)"
+
+    def __init__(self, model: Any) -> None:
+        super().__init__(model)
+        threshold = float(model.params.calcified_threshold_mmol_per_L)
+        (self.lines["calcified_fraction"],) = self.ax.plot(
+            [], [], color="#8c2d04", lw=1.8, label=f"calcified fraction (sites >= {threshold:g} mmol Ca/L)")
+        self.twin = self.ax.twinx()
+        (self.lines["calcium_content_ug_per_mg_protein"],) = self.twin.plot(
+            [], [], color="#636363", ls="--", lw=1.4, label="calcium content (right axis)")
+        self.twin.set_ylabel("calcium content (ug Ca / mg protein)")
+        self._legend(list(self.lines.values()), ncol=2)
+        self.dynamic = list(self.lines.values())
+        self.update(model)
+
+    def update(self, model: Any) -> Hashable:
+        days = _days(model)
+        series = {k: _series(model, k, len(days)) for k in self.lines}
+        self._set_lines(days, series)
+        xmax = self._xmax(model, days)
+        top = min(_top(series["calcified_fraction"], 0.01), 1.0)
+        top_content = _top(series["calcium_content_ug_per_mg_protein"], 0.01)
+        self.ax.set_xlim(0.0, xmax)
+        self.ax.set_ylim(0.0, top)
+        self.twin.set_ylim(0.0, top_content)
+        return xmax, top, top_content
 
 
-def upr_figure(model: Any, fig: Figure | None = None) -> Figure:
-    """Mean ER-stress / UPR markers (and Runx2) over viable cells."""
-    fig = fig or new_figure()
-    ax = fig.subplots()
-    days = _days(model)
-    ts = _series(model, [f"mean_{m}" for m in UPR_PANEL_MARKERS])
-    for m in UPR_PANEL_MARKERS:
-        key = f"mean_{m}"
-        if key in ts:
-            ax.plot(days, ts[key], label=m, lw=1.4, ls="--" if m == "runx2" else "-")
-    ax.set_ylim(0.0, 1.02)
-    ax.set_ylabel("mean over viable cells (relative level, 0-1)")
-    _time_axis(ax, days)
-    ax.legend(fontsize="small", ncol=4, loc="upper right", frameon=False)
-    ax.set_title(_title(model, "UPR markers"))
-    return fig
+class NucleationView(TimeSeriesView):
+    """Nucleation events per step, stacked by source (left axis), and cumulative (right).
+
+    Row k of the time series holds the events of the step that ended at ``day[k]``; it is
+    drawn over ``(day[k-1], day[k]]``. One filled step artist per source, not one bar per step.
+    """
+
+    title = "nucleation events"
+    ylabel = "new events (per step)"
+
+    def __init__(self, model: Any) -> None:
+        super().__init__(model)
+        mv = model.datacollector.model_vars
+        sources = [s for s in NUCLEATION_SOURCES if f"nucleation_events_new_{s}" in mv]
+        sources += sorted(k.removeprefix("nucleation_events_new_") for k in mv
+                          if k.startswith("nucleation_events_new_")
+                          and k.removeprefix("nucleation_events_new_") not in sources)
+        self.stack_keys = [f"nucleation_events_new_{s}" for s in sources] or ["nucleation_events_new"]
+        labels = [f"new: {s.replace('_', ' ')}" for s in sources] or ["new"]
+        colours = colormaps["tab10"].colors
+        self.stairs = [
+            self.ax.stairs([0.0], [0.0, 1.0], baseline=[0.0], fill=True, color=colours[i % 10], label=label)
+            for i, label in enumerate(labels)
+        ]
+        self.twin = self.ax.twinx()
+        (self.cumulative,) = self.twin.plot([], [], color="black", lw=1.6, label="cumulative (right axis)")
+        self.twin.set_ylabel("cumulative events (count)")
+        self._legend([*self.stairs, self.cumulative], ncol=3)
+        self.dynamic = [*self.stairs, self.cumulative]
+        self.update(model)
+
+    def update(self, model: Any) -> Hashable:
+        days = _days(model)
+        n = len(days)
+        dt_days = float(getattr(model, "dt_h", 1.0)) / 24.0
+        edges = np.concatenate(([days[0] - dt_days], days)) if n else np.array([0.0, dt_days])
+        bottom = np.zeros(max(n, 1))
+        for key, artist in zip(self.stack_keys, self.stairs, strict=True):
+            y = _series(model, key, n) if n else np.zeros(1)
+            artist.set_data(bottom + y, edges, baseline=bottom.copy())
+            bottom = bottom + y
+        cumulative = _series(model, "nucleation_events_cumulative", n)
+        self.cumulative.set_data(days, cumulative)
+        xmax = self._xmax(model, days)
+        top, top_cumulative = _top(bottom, 1.0), _top(cumulative, 1.0)
+        self.ax.set_xlim(0.0, xmax)
+        self.ax.set_ylim(0.0, top)
+        self.twin.set_ylim(0.0, top_cumulative)
+        return xmax, top, top_cumulative
 
 
-#: Every figure of the page in order (the field heatmap takes the field key too).
-TIME_SERIES_FIGURES: tuple[Callable[[Any], Figure], ...] = (
-    phenotype_figure, calcification_figure, nucleation_figure, upr_figure,
-)
+# ---------------------------------------------------------------------- functions on a model
+def lattice_figure(model: Any) -> Figure:
+    """Phenotype map with the mineral overlay, legend and colour bar (:class:`LatticeView`)."""
+    return LatticeView(model).figure
+
+
+def field_figure(model: Any, field: str = DEFAULT_FIELD) -> Figure:
+    """Heatmap of ``FIELDS[field]`` with its units on the colour bar (:class:`FieldView`)."""
+    return FieldView(model, field).figure
+
+
+def phenotype_figure(model: Any) -> Figure:
+    """Phenotype fractions over time (:class:`PhenotypeView`)."""
+    return PhenotypeView(model).figure
+
+
+def calcification_figure(model: Any) -> Figure:
+    """Calcified fraction and calcium content over time (:class:`CalcificationView`)."""
+    return CalcificationView(model).figure
+
+
+def nucleation_figure(model: Any) -> Figure:
+    """Nucleation events, new and cumulative, over time (:class:`NucleationView`)."""
+    return NucleationView(model).figure
+
+
+def upr_figure(model: Any) -> Figure:
+    """Mean UPR markers over time (:class:`UPRView`)."""
+    return UPRView(model).figure
+
+
+#: The views of the page, in page order (the heatmap takes a ``field`` option).
+PAGE_VIEWS: tuple[type[View], ...] = (LatticeView, FieldView, PhenotypeView, CalcificationView,
+                                      NucleationView, UPRView)
 
 
 def all_figures(model: Any, field: str = DEFAULT_FIELD) -> list[Figure]:
-    """Every figure the page draws for one step, in page order."""
-    return [lattice_figure(model), field_figure(model, field),
-            *(f(model) for f in TIME_SERIES_FIGURES)]
+    """Every figure the page shows, drawn from scratch, in page order."""
+    return [lattice_figure(model), field_figure(model, field), phenotype_figure(model),
+            calcification_figure(model), nucleation_figure(model), upr_figure(model)]
+
+
+# ---------------------------------------------------------------------- the page's redraws
+class LivePanel:
+    """Keeps one view for the current model and returns its picture as PNG bytes, cheaply.
+
+    ``png(model, **options)`` builds the view on first use, for a new model (after Reset) or
+    new options (another field); otherwise it updates the view's data. When the view's layout
+    key is unchanged it restores the saved picture of the static parts and draws only the
+    dynamic artists over it; otherwise it draws everything and saves the new static picture.
+    The result is the same picture a full draw gives, up to the drawing order: data are drawn
+    above grid lines, which is how the views are laid out anyway (legends sit outside axes).
+    """
+
+    def __init__(self, view_class: Callable[..., View]) -> None:
+        self.view_class = view_class
+        self.view: View | None = None
+        self._model: Any = None
+        self._options: dict[str, Any] = {}
+        self._key: Any = None
+        self._background: Any = None
+        self.full_draws = 0
+
+    def png(self, model: Any, **options: Any) -> bytes:
+        if self.view is None or model is not self._model or options != self._options:
+            self.view = self.view_class(model, **options)
+            self._model, self._options = model, dict(options)
+            key, self._background = self.view.update(model), None
+        else:
+            key = self.view.update(model)
+        canvas = self.view.figure.canvas
+        if self._background is None or key != self._key:
+            for artist in self.view.dynamic:
+                artist.set_animated(True)
+            canvas.draw()
+            self._background = canvas.copy_from_bbox(self.view.figure.bbox)
+            self._key = key
+            self.full_draws += 1
+        else:
+            canvas.restore_region(self._background)
+        renderer = canvas.get_renderer()
+        for artist in self.view.dynamic:
+            artist.draw(renderer)
+        return canvas_png(canvas)

@@ -1,0 +1,72 @@
+"""The validation suite (MODEL.md s6): every claim of the quick suite, from one shared run.
+
+The quick suite (``python run.py validate --quick``) runs once per module (fixed seeds, a small
+lattice); each test checks one claim's row: the simulated effect in the expected direction with
+its 95% CI over replicates on the right side of zero (or of the claim's threshold).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+
+import pandas as pd
+import pytest
+
+from vcsim import validation as v
+
+CLAIM_IDS = [c.id for c in v.claims(v.QUICK)]
+
+
+@pytest.fixture(scope="module")
+def quick(tmp_path_factory) -> dict:
+    out = tmp_path_factory.mktemp("validation")
+    workers = min(2, os.cpu_count() or 1)
+    result = v.validate(v.QUICK, out=out, workers=workers)
+    result["out"] = out
+    return result
+
+
+@pytest.fixture(scope="module")
+def rows(quick) -> dict[str, pd.Series]:
+    return {r["id"]: r for _, r in quick["validation"].iterrows()}
+
+
+def test_report_files_and_csv_columns(quick):
+    out = quick["out"]
+    assert (out / "report.md").is_file()
+    df = pd.read_csv(out / "validation.csv")
+    assert list(df.columns) == ["id", "claim", "source", "metric", "simulated_effect", "ci_low", "ci_high",
+                                "passed"]
+    assert list(df["id"]) == CLAIM_IDS
+    for name in ("dose_response", "time_courses", "glucose", "vitamin_k", "upr", "ranking"):
+        assert (out / f"fig_{name}.png").stat().st_size > 1000
+    text = (out / "report.md").read_text()
+    assert "ug" in text and "protein" in text  # the calcium-content conversion is documented
+
+
+def test_every_claim_has_a_confidence_interval(rows):
+    for cid in CLAIM_IDS:
+        r = rows[cid]
+        assert math.isfinite(r["ci_low"]) and math.isfinite(r["ci_high"]), cid
+        assert r["ci_low"] <= r["simulated_effect"] <= r["ci_high"], cid
+
+
+def test_t_interval():
+    mean, lo, hi = v.t_interval([1.0, 2.0, 3.0])
+    assert mean == 2.0 and lo == pytest.approx(2.0 - 4.302653 / math.sqrt(3), rel=1e-5)
+    assert math.isnan(v.t_interval([1.0])[1])
+
+
+#: claims the model does not reproduce at the quick size (see the report); checked as xfail
+KNOWN_FAILURES: dict[str, str] = {}
+
+
+@pytest.mark.parametrize("claim_id", CLAIM_IDS)
+def test_claim(rows, claim_id):
+    if claim_id in KNOWN_FAILURES:
+        pytest.xfail(KNOWN_FAILURES[claim_id])
+    r = rows[claim_id]
+    assert bool(r["passed"]), (
+        f"{claim_id}: effect {r['simulated_effect']:.4g} CI [{r['ci_low']:.4g}, {r['ci_high']:.4g}] "
+        f"({r['comparison']})")

@@ -10,7 +10,7 @@ SCENARIO ?= ckd
 DAYS ?= 21
 OUT ?= runs/$(SCENARIO)
 
-.PHONY: run test lint bench validate validate-full viz params clean setup
+.PHONY: run test lint bench validate viz params params-docs clean setup
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -44,3 +44,6 @@ params: $(STAMP)
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache .ruff_cache
+
+params-docs: $(STAMP)
+	$(PY) -m vcsim.params.table

@@ -57,3 +57,25 @@ def to_markdown(params: Parameters | None = None) -> str:
         "| " + " | ".join(r[c].replace("|", "\\|") for c in COLUMNS) + " |\n" for r in rows(params)
     )
     return head + body
+
+
+def write_docs(directory: str = "docs") -> list[str]:
+    """Write ``parameters.md`` and ``parameters.csv`` (the defaults) into ``directory``."""
+    from pathlib import Path
+
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    md = out / "parameters.md"
+    md.write_text(
+        "# vcsim parameters\n\nGenerated from the schema by `make params-docs` "
+        "(`python -m vcsim.params.table`); do not edit by hand.\n\n" + to_markdown(),
+        encoding="utf-8",
+    )
+    csv_path = out / "parameters.csv"
+    csv_path.write_text(to_csv(), encoding="utf-8")
+    return [str(md), str(csv_path)]
+
+
+if __name__ == "__main__":
+    for path in write_docs():
+        print(f"wrote {path}")

@@ -58,7 +58,7 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("analyze", "vcsim.sweep.cli:AnalyzeCommand",
                "analyse a sweep: sensitivity indices, replicate statistics, figures"),
     # Later subcommands are one line each, e.g.
-    # Subcommand("viz", "vcsim.viz.cli", "open the interactive visualisation"),
+    Subcommand("viz", "vcsim.viz.cli", "serve the interactive page (SolaraViz) in a browser"),
     Subcommand("validate", "vcsim.validation:ValidateCommand", "check the model against its anchors"),
 )
 

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from vcsim.cells.rules import RulesTable
-from vcsim.cells.signals import SENSE_READS, SiteInputs, sense, value
+from vcsim.cells.signals import SENSE_READS, SENSED_SIGNALS, SITE_SIGNALS, SiteInputs, sense, value
 from vcsim.cells.state import CellState, Phenotype, viable_mask
 from vcsim.rng import Purpose, uniform
 
@@ -100,11 +100,17 @@ def division_probability(state: CellState, idx: np.ndarray, site: SiteInputs, sy
     the model's: a daughter only goes into an empty neighbouring site.
     """
     idx = np.asarray(idx, dtype=np.intp)
-    # only the variables sense() and the division rules read (the rest would be copied unread)
-    needed = SENSE_READS | (rules.signals_used("division") & frozenset(CellState.VARIABLES))
+    # read only what the division rules use (values are the same either way)
+    used = rules.signals_used("division")
+    needs_sense = bool(used & frozenset(SENSED_SIGNALS))
+    needed = used | (SENSE_READS if needs_sense else frozenset())
     rows = state.rows(idx, [name for name in CellState.VARIABLES if name in needed])
     ph = state.phenotype[idx]
-    sig = rule_signals(rows, sense(rows, site, systemic, params))
+    if needs_sense:
+        sig = rule_signals(rows, sense(rows, site, systemic, params))
+    else:
+        sig = rule_signals(rows, {name: np.asarray(getattr(site, name), dtype=np.float64)
+                                  for name in SITE_SIGNALS if name in used})
     rate = rules.evaluate("division", ph, sig)
     if value("setting", systemic, params) == "in_vivo":
         rate = rate * params["division_in_vivo_factor"]

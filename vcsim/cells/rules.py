@@ -207,32 +207,45 @@ class RulesTable:
         b0 = np.zeros(len(codes)) if base_lut is None else base_lut[codes]
         b = b0.copy()
         terms = self._terms[behaviour]
-        # which cells each phenotype group covers: computed once per group, and a rule that
-        # covers every cell (or none) needs no select
+        # Which cells each rule covers, once per phenotype group: all of them (no select), none
+        # (skipped), a minority (evaluated on those cells only) or a majority (a select).
+        # Every branch does the same arithmetic per cell, so the values are the same bits.
         present = np.bincount(codes, minlength=len(Phenotype)) > 0
-        masks: dict[bytes, np.ndarray | bool] = {}
+        masks: dict[bytes, Any] = {}
 
-        def applies(lut: np.ndarray) -> np.ndarray | bool:
+        def applies(lut: np.ndarray) -> Any:
             key = lut.tobytes()
             if key not in masks:
                 covered = lut[present]
-                masks[key] = bool(covered.all()) or (lut[codes] if covered.any() else False)
+                if covered.all():
+                    masks[key] = True
+                elif not covered.any():
+                    masks[key] = False
+                else:
+                    m = lut[codes]
+                    sel = np.flatnonzero(m)
+                    masks[key] = sel if 2 * sel.size < m.size else m
             return masks[key]
 
-        for rule, lut in terms:
-            if rule.direction == "increases":
+        for direction in DIRECTIONS:
+            for rule, lut in terms:
+                if rule.direction != direction:
+                    continue
                 m = applies(lut)
                 if m is False:
                     continue
-                h = hill(signals[rule.signal], rule.half_max, rule.hill)
-                b = b + (rule.saturation - b0) * h if m is True else np.where(m, b + (rule.saturation - b0) * h, b)
-        for rule, lut in terms:
-            if rule.direction == "decreases":
-                m = applies(lut)
-                if m is False:
-                    continue
-                h = hill(signals[rule.signal], rule.half_max, rule.hill)
-                b = b + (rule.saturation - b) * h if m is True else np.where(m, b + (rule.saturation - b) * h, b)
+                sig = signals[rule.signal]
+                if m is True:
+                    h = hill(sig, rule.half_max, rule.hill)
+                    b = b + (rule.saturation - (b0 if direction == "increases" else b)) * h
+                elif m.dtype == bool:
+                    h = hill(sig, rule.half_max, rule.hill)
+                    ref = b0 if direction == "increases" else b
+                    b = np.where(m, b + (rule.saturation - ref) * h, b)
+                else:
+                    h = hill(sig if np.ndim(sig) == 0 else np.asarray(sig)[m], rule.half_max, rule.hill)
+                    ref = b0[m] if direction == "increases" else b[m]
+                    b[m] = b[m] + (rule.saturation - ref) * h
         return np.maximum(b, 0.0)
 
     def signals_used(self, behaviour: str | None = None) -> frozenset[str]:

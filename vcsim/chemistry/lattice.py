@@ -50,6 +50,8 @@ from vcsim.rng import Purpose, uniform
 
 SOURCES: tuple[str, ...] = ("vesicle", "apoptotic_body", "elastin", "homogeneous", "secondary")
 SI_FLOOR = -1000.0
+#: candidate sites per block of the nucleation step (bounds its temporaries)
+_NUCLEATION_BLOCK = 65536
 _CHEM_DEFAULTS = {p.name: p.default for p in _CHEM_PARAMS}
 #: used only when neither ``systemic`` nor ``params`` has the key (e.g. bare-keyword tests);
 #: the values are the defaults of vcsim.params.systemic / simulation
@@ -280,20 +282,38 @@ def react(
     act = np.flatnonzero((tnap.ravel() > 0.0) & (f["pyrophosphate_uM"].ravel() > 0.0))
     if act.size:
         ppi_flat, pi_flat = f["pyrophosphate_uM"].reshape(-1), f["phosphate_mM"].reshape(-1)
-        new_ppi, new_pi, hydrolysed = tnapmod.hydrolyse(
-            ppi_flat[act], pi_flat[act], tnap.ravel()[act], par("tnap_km_ppi_uM"), dt_h)
-        ppi_flat[act] = new_ppi
-        pi_flat[act] = new_pi
+        tnap_flat, km = tnap.ravel(), par("tnap_km_ppi_uM")
+        hydrolysed = np.empty(act.size)  # summed once at the end: the same total to the bit
+        for start in range(0, act.size, _NUCLEATION_BLOCK):
+            sl = slice(start, start + _NUCLEATION_BLOCK)
+            a = act[sl]
+            new_ppi, new_pi, hydrolysed[sl] = tnapmod.hydrolyse(ppi_flat[a], pi_flat[a], tnap_flat[a], km, dt_h)
+            ppi_flat[a] = new_ppi
+            pi_flat[a] = new_pi
         ppi_hydrolysed_umol = float(hydrolysed.sum()) * porosity * site_volume_L
 
     # 2. speciation of every site
     phases = phases_from(params)
     sp = speciate(f["calcium_mM"], f["phosphate_mM"], ph, temp, f["magnesium_mM"], nacl, phases=phases)
-    with np.errstate(divide="ignore"):
-        la_ca = np.log10(sp.activities["Ca+2"])
-        la_po4 = np.log10(sp.activities["PO4-3"])
     la_oh = float(np.log10(sp.activities["OH-"].flat[0]))
-    si_hap = 10.0 * la_ca + 6.0 * la_po4 + (2.0 * la_oh - phases["HAP"].log_ksp(temp))
+    hap_const = 2.0 * la_oh - phases["HAP"].log_ksp(temp)
+    acp_const = phases["ACP"].log_ksp(temp)
+    # HAP and ACP saturation indices, block by block (small temporaries, same values)
+    si_hap = np.empty(shape)
+    si_acp_flat = np.empty(n_sites)
+    si_hap_flat = si_hap.reshape(-1)
+    # inside vesicles and apoptotic bodies the Ca and PO4 activities are enriched
+    enrich = 10.0 * np.log(par("vesicle_calcium_enrichment_factor")) \
+        + 6.0 * np.log(par("vesicle_phosphate_enrichment_factor"))
+    template_supersaturated = np.empty(n_sites, dtype=bool)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for sl, blk in sp.blocks():
+            la_ca = np.log10(blk.activities["Ca+2"]).reshape(-1)
+            la_po4 = np.log10(blk.activities["PO4-3"]).reshape(-1)
+            si_hap_flat[sl] = si_blk = 10.0 * la_ca + 6.0 * la_po4 + hap_const
+            si_acp_flat[sl] = (3.0 * la_ca + 2.0 * la_po4) - acp_const
+            template_supersaturated[sl] = si_blk * LN10 + enrich > 0.0
+    del sp
     nu_hap = nuc.IONS_PER_FORMULA["HAP"]
 
     # 3. nucleation
@@ -308,43 +328,46 @@ def react(
         n_nb = mineralised_neighbours(f["nuclei_count"]).ravel()
         n_nb = np.where(nuclei_flat > 0, 0, n_nb)
     # candidates: templates where S (inside vesicles: enriched S) > 1, and ACP-supersaturated fluid
-    enrich = 10.0 * np.log(par("vesicle_calcium_enrichment_factor")) \
-        + 6.0 * np.log(par("vesicle_phosphate_enrichment_factor"))
     hap_pos = si_flat > 0.0
-    cand_mask = ((ves > 0) | (abod > 0)) & (si_flat * LN10 + enrich > 0.0)
+    cand_mask = ((ves > 0) | (abod > 0)) & template_supersaturated
     cand_mask |= hap_pos & lam
     if n_nb is not None:
         cand_mask |= hap_pos & (n_nb > 0)
-    with np.errstate(invalid="ignore"):
-        si_acp_flat = (3.0 * la_ca + 2.0 * la_po4).ravel() - phases["ACP"].log_ksp(temp)
     cand_mask |= si_acp_flat > 0.0
     cand = np.flatnonzero(cand_mask)
 
     counts = dict.fromkeys(SOURCES, 0)
     if cand.size:
-        phi = nuc.nucleation_inhibitor_factor(
-            f["cmgp_nM"].ravel()[cand], fetuin, f["pyrophosphate_uM"].ravel()[cand],
-            f["magnesium_mM"].ravel()[cand], params)
-        rates = site_nucleation_rates(
-            si_flat[cand], si_acp_flat[cand], ves[cand],
-            f["vesicle_inhibition_fraction"].ravel()[cand], abod[cand], lam[cand],
-            None if n_nb is None else n_nb[cand], phi, params, temp, fluid_volume_m3)
-        total = rates.sum(axis=0)
-        prob = nuc.event_probability(total, dt_h)
-        u = uniform(seed, step, cand, Purpose.NUCLEATION)
-        hit = u < prob
-        if np.any(hit):
-            sites = cand[hit]
+        # rates and draws per block of candidates (every quantity is per site, so blocks give
+        # the same bits as one pass, with cache-sized temporaries); only hits are kept
+        inhib_flat = f["vesicle_inhibition_fraction"].ravel()
+        cmgp_flat, ppi_now, mg_now = (f[k].ravel() for k in ("cmgp_nM", "pyrophosphate_uM", "magnesium_mM"))
+        kept: list[tuple[np.ndarray, ...]] = []
+        for start in range(0, cand.size, _NUCLEATION_BLOCK):
+            c = cand[start:start + _NUCLEATION_BLOCK]
+            phi = nuc.nucleation_inhibitor_factor(cmgp_flat[c], fetuin, ppi_now[c], mg_now[c], params)
+            rates = site_nucleation_rates(
+                si_flat[c], si_acp_flat[c], ves[c], inhib_flat[c], abod[c], lam[c],
+                None if n_nb is None else n_nb[c], phi, params, temp, fluid_volume_m3)
+            total = rates.sum(axis=0)
+            prob = nuc.event_probability(total, dt_h)
+            u = uniform(seed, step, c, Purpose.NUCLEATION)
+            hit = u < prob
+            if np.any(hit):
+                kept.append((c[hit], rates[:, hit], total[hit], prob[hit], u[hit], phi[hit]))
+        if kept:
+            sites = np.concatenate([k[0] for k in kept])
+            rates_hit = np.concatenate([k[1] for k in kept], axis=1)
+            total_hit, prob_hit, u_hit, phi_hit = (np.concatenate([k[i] for k in kept]) for i in range(2, 6))
             # source: the slice of [0, P) holding u, slices proportional to the rates
-            frac = u[hit] / prob[hit]
-            cum = np.cumsum(rates[:, hit], axis=0) / total[hit]
+            frac = u_hit / prob_hit
+            cum = np.cumsum(rates_hit, axis=0) / total_hit
             src = np.minimum((frac[None, :] >= cum).sum(axis=0), len(SOURCES) - 1)
             # never pick a source with zero rate (guards round-off at slice edges)
-            rates_hit = rates[:, hit]
             zero = rates_hit[src, np.arange(src.size)] <= 0.0
             if np.any(zero):
                 src[zero] = np.argmax(rates_hit[:, zero], axis=0)
-            inhib = phi[hit] * np.where(src == 0, 1.0 - np.clip(
+            inhib = phi_hit * np.where(src == 0, 1.0 - np.clip(
                 f["vesicle_inhibition_fraction"].ravel()[sites], 0.0, 1.0), 1.0)
             nuclei_flat[sites] += 1.0
             ves_flat = f["vesicles_count"].reshape(-1)
@@ -384,7 +407,7 @@ def react(
             sp2 = speciate(ca_flat[g_idx], pi_flat[g_idx], ph, temp, mg_flat[g_idx], nacl, phases=phases)
             si_flat[g_idx] = sp2.saturation_index("HAP")
 
-    np.copyto(f["hap_saturation_index"], np.maximum(si_hap, SI_FLOOR))
+    np.maximum(si_hap, SI_FLOOR, out=f["hap_saturation_index"])
 
     total_events = sum(counts.values())
     result: dict[str, float] = {"events_new": total_events}

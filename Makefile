@@ -22,7 +22,14 @@ $(TEST_STAMP): $(STAMP) pyproject.toml
 	$(PIP) install -q -e ".[test,sweep,viz,browser-test,distributed]"
 	touch $@
 
+$(VIZ_STAMP): $(STAMP) pyproject.toml
+	$(PIP) install -q -e ".[viz]"
+	touch $@
+
 setup: $(STAMP)
+
+viz: $(VIZ_STAMP)
+	$(PY) run.py viz --scenario $(SCENARIO)
 
 run: $(STAMP)
 	$(PY) run.py run $(SCENARIO) --days $(DAYS) --out $(OUT) --force

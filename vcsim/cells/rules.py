@@ -235,6 +235,8 @@ class RulesTable:
                 if m is False:
                     continue
                 sig = signals[rule.signal]
+                if np.ndim(sig) and not sig.size or np.all(sig <= 0.0):
+                    continue  # H(s <= 0) = 0 exactly: the rule adds nothing (common: no mineral)
                 if m is True:
                     h = hill(sig, rule.half_max, rule.hill)
                     b = b + (rule.saturation - (b0 if direction == "increases" else b)) * h

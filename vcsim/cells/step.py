@@ -83,9 +83,11 @@ def advance(state: CellState, idx: np.ndarray, site: SiteInputs, systemic: Mappi
     new = update_intracellular(rows, sig, ph, systemic, params, dt_h)
     cur = dict(rows)
     all_alive = bool(alive.all())
+    dead = None if all_alive else ~alive
     for name, v in new.items():
-        # an apoptotic cell's state is frozen
-        cur[name] = v if all_alive else np.where(alive, v, rows[name])
+        if dead is not None:
+            np.copyto(v, rows[name], where=dead)  # an apoptotic cell's state is frozen
+        cur[name] = v
     cur["time_since_death_h"] = (np.zeros(idx.size) if all_alive
                                  else np.where(alive, 0.0, rows["time_since_death_h"] + dt_h))
 

@@ -66,11 +66,14 @@ PARAMS = [
     Param("vesicle_phosphate_enrichment_factor", 2.0, 1.0, 20.0, "1",
           "PO4-3 activity inside a matrix vesicle (and an apoptotic body) relative to the fluid (PiT-1, PHOSPHO1, TNAP)",
           "stated reason: MVs import and generate Pi (Anderson 2003; Millan 2013); several-fold assumed"),
-    Param("apoptotic_body_j0_per_h", 3.0, 1.0e-6, 1.0e6, "1/h per apoptotic body",
+    Param("apoptotic_body_j0_per_h", 100.0, 1.0e-6, 1.0e6, "1/h per apoptotic body",
           "heterogeneous nucleation prefactor per apoptotic body",
           "stated reason: same order as a vesicle; apoptotic bodies of VSMCs nucleate mineral "
           "(Proudfoot et al. 2000, Circ Res 87:1055)",
-          calibrated_by="Jono et al. 2000 with the vesicle prefactor (apoptosis a minor source in culture)"),
+          calibrated_by="Jono et al. 2000 with the vesicle prefactor (apoptosis a minor source in culture); "
+                        "raised 3 -> 100 by the validation suite: seed 003 s3.2 (ER-stress-induced VSMC apoptosis "
+                        "initiates calcification, apoptotic bodies nucleate HAP like MVs) and anti-TNF lowering "
+                        "calcification in CKD (vcsim/validation.py)"),
     Param("apoptotic_body_barrier_factor", 0.75, 0.01, 1.0, "1",
           "f(theta) of the HAP barrier on an apoptotic body (exposed phosphatidylserine, Ca-rich)",
           "stated reason: slightly less potent template than a loaded MV (Proudfoot et al. 2000)"),

@@ -2,8 +2,10 @@
 :mod:`vcsim.viz.components`.
 
 Start it with ``python run.py viz [--scenario ckd] [--port 8765] [--host 127.0.0.1]`` (served
-offline: see :mod:`vcsim.viz.cli`), or ``solara run vcsim/viz/app.py --no-check-version`` (the
-scenario then comes from the ``VCSIM_VIZ_SCENARIO`` environment variable, default ``ckd``).
+offline: see :mod:`vcsim.viz.cli`), or with
+``solara run vcsim/viz/app.py --production --no-check-version`` (both flags keep Solara from
+calling solara.dev and pypi.org; the scenario then comes from the ``VCSIM_VIZ_SCENARIO``
+environment variable, default ``ckd``).
 
 The sidebar (Mesa's): Step, Play/Pause, Reset, the play and render intervals, and the model
 inputs of :data:`INPUTS`: scenario, seed, engine, lattice size and geometry, serum Pi, Ca and
@@ -29,22 +31,26 @@ from __future__ import annotations
 
 import html
 import os
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import solara
-from mesa.visualization import SolaraViz
-from mesa.visualization.utils import update_counter
 
-from vcsim.model import VascularModel
+with warnings.catch_warnings():
+    # Mesa 3.3's SolaraViz trips Solara's rules-of-hooks lint when imported (harmless)
+    warnings.filterwarnings("ignore", message=r".*found despite early return", category=UserWarning)
+    from mesa.visualization import SolaraViz
+    from mesa.visualization.utils import update_counter
+
+from vcsim.model import ENGINES, VascularModel
 from vcsim.params import schema
 from vcsim.scenario import load_scenario, scenario_names
 from vcsim.viz import DEFAULT_SCENARIO, SCENARIO_ENV
 from vcsim.viz import components as C
 
 DEFAULT_SEED = 1
-ENGINES = ("vector", "agents")
 TITLE = "vcsim: medial vascular calcification"
 
 #: Lattice size on the page: the schema allows up to 4000 x 4000 sites, far beyond what a

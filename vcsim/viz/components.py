@@ -56,7 +56,7 @@ FIGSIZE = (7.0, 4.1)
 DPI = 80
 
 #: Time-series axes box [left, bottom, width, height] (legend underneath, right axis room).
-TIME_SERIES_BOX = [0.10, 0.30, 0.78, 0.62]
+TIME_SERIES_BOX = [0.10, 0.26, 0.78, 0.66]
 #: Map and colour-bar boxes [left, bottom, width, height] for (geometry, legend underneath?).
 MAP_BOXES = {
     ("slab", True): ([0.10, 0.40, 0.87, 0.52], [0.25, 0.25, 0.50, 0.035]),
@@ -264,7 +264,8 @@ class LatticeView(View):
                               mew=0.5, label=f"calcified (>= {self.threshold:g} mmol Ca/L)"))
         fig.legend(handles=handles, loc="lower center", ncol=4, fontsize="small", frameon=False)
         self.title = ax.set_title("")
-        self.dynamic = [self.phenotypes, self.mineral, self.calcified, self.title]
+        # the frame goes over the images, as in a full draw
+        self.dynamic = [self.phenotypes, self.mineral, self.calcified, self.title, *ax.spines.values()]
         self.update(model)
 
     def _codes(self, model: Any) -> np.ndarray:
@@ -369,14 +370,13 @@ class FieldView(View):
             raise KeyError(f"unknown field {field!r}; choose one of {', '.join(FIELDS)}")
         self.spec = spec = FIELDS[field]
         ax, self.cax, self.orientation = _map_axes(self.figure, model, legend=False)
-        cmap = colormaps[spec.cmap].copy()
-        cmap.set_bad("#d9d9d9")
+        cmap = colormaps[spec.cmap].with_extremes(bad="#d9d9d9")
         self.image = _draw_map(ax, model, np.ma.masked_invalid(spec.values(model)), cmap=cmap,
                                norm=self._norm(self._limits(model)))
         self.colorbar = self.figure.colorbar(self.image, cax=self.cax, orientation=self.orientation,
                                              label=f"{spec.label} ({spec.units})")
         ax.set_title(spec.label)
-        self.dynamic = [self.image]
+        self.dynamic = [self.image, *ax.spines.values()]
         self.update(model)
 
     def _limits(self, model: Any, data: np.ndarray | None = None) -> tuple[float, float]:
@@ -386,7 +386,8 @@ class FieldView(View):
         data = np.asarray(spec.values(model) if data is None else data, dtype=float)
         finite = data[np.isfinite(data)]
         if spec.centre is not None:
-            half = nice_ceiling(max(float(np.abs(finite - spec.centre).max()) if finite.size else 0.0, 0.1))
+            largest = float(np.abs(finite - spec.centre).max()) if finite.size else 0.0
+            half = nice_range(0.0, max(largest, 0.1))[1]
             return spec.centre - half, spec.centre + half
         if not finite.size:
             return 0.0, 1.0
@@ -422,6 +423,11 @@ class TimeSeriesView(View):
         self.ax.grid(True, alpha=0.25)
         self.lines: dict[str, Artist] = {}
 
+    def _set_dynamic(self, artists: list[Artist]) -> None:
+        """The data artists, then the frames (drawn over the data, as in a full draw)."""
+        frames = [spine for ax in self.figure.axes for spine in ax.spines.values()]
+        self.dynamic = [*artists, *frames]
+
     def _legend(self, handles: list[Artist], ncol: int) -> None:
         self.figure.legend(handles=handles, loc="lower center", ncol=ncol, fontsize="small",
                            frameon=False)
@@ -449,7 +455,7 @@ class PhenotypeView(TimeSeriesView):
                 [], [], label=name, color=colour if code else "#999999", lw=1.6)
         self.ax.set_ylim(0.0, 1.02)
         self._legend(list(self.lines.values()), ncol=5)
-        self.dynamic = list(self.lines.values())
+        self._set_dynamic(list(self.lines.values()))
         self.update(model)
 
     def update(self, model: Any) -> Hashable:
@@ -473,7 +479,7 @@ class UPRView(TimeSeriesView):
                 [], [], label=marker, lw=1.4, ls="--" if marker == "runx2" else "-")
         self.ax.set_ylim(0.0, 1.02)
         self._legend(list(self.lines.values()), ncol=4)
-        self.dynamic = list(self.lines.values())
+        self._set_dynamic(list(self.lines.values()))
         self.update(model)
 
     def update(self, model: Any) -> Hashable:
@@ -500,7 +506,7 @@ class CalcificationView(TimeSeriesView):
             [], [], color="#636363", ls="--", lw=1.4, label="calcium content (right axis)")
         self.twin.set_ylabel("calcium content (ug Ca / mg protein)")
         self._legend(list(self.lines.values()), ncol=2)
-        self.dynamic = list(self.lines.values())
+        self._set_dynamic(list(self.lines.values()))
         self.update(model)
 
     def update(self, model: Any) -> Hashable:
@@ -540,11 +546,12 @@ class NucleationView(TimeSeriesView):
             self.ax.stairs([0.0], [0.0, 1.0], baseline=[0.0], fill=True, color=colours[i % 10], label=label)
             for i, label in enumerate(labels)
         ]
+        self.ax.set_axisbelow(True)  # grid under the filled steps (as the live redraw has it)
         self.twin = self.ax.twinx()
         (self.cumulative,) = self.twin.plot([], [], color="black", lw=1.6, label="cumulative (right axis)")
         self.twin.set_ylabel("cumulative events (count)")
         self._legend([*self.stairs, self.cumulative], ncol=3)
-        self.dynamic = [*self.stairs, self.cumulative]
+        self._set_dynamic([*self.stairs, self.cumulative])
         self.update(model)
 
     def update(self, model: Any) -> Hashable:
@@ -617,8 +624,8 @@ class LivePanel:
     new options (another field); otherwise it updates the view's data. When the view's layout
     key is unchanged it restores the saved picture of the static parts and draws only the
     dynamic artists over it; otherwise it draws everything and saves the new static picture.
-    The result is the same picture a full draw gives, up to the drawing order: data are drawn
-    above grid lines, which is how the views are laid out anyway (legends sit outside axes).
+    The views are laid out so that this gives the same picture as a full draw: legends sit
+    outside the axes, grids under the data, and the axes frames are redrawn over the data.
     """
 
     def __init__(self, view_class: Callable[..., View]) -> None:

@@ -113,7 +113,7 @@ class SuiteConfig:
 
 QUICK = SuiteConfig(quick=True, seeds=(1, 2, 3), lattice_rows=24, lattice_cols=100,
                     days_in_vitro=14.0, days_in_vivo=21.0)
-FULL = SuiteConfig(quick=False, seeds=(1, 2, 3, 4, 5), lattice_rows=30, lattice_cols=200,
+FULL = SuiteConfig(quick=False, seeds=(1, 2, 3, 4), lattice_rows=30, lattice_cols=100,
                    days_in_vitro=14.0, days_in_vivo=28.0)
 
 #: Medium Pi of the in-vitro dose response (Jono et al. 2000 used 1.0-3.0 mM).

@@ -441,6 +441,14 @@ class TimeSeriesView(View):
         for key, line in self.lines.items():
             line.set_data(days, series[key])
 
+    def update(self, model: Any) -> Hashable:
+        """Redraw every line from the model's time series; the key is the x-axis limit."""
+        days = _days(model)
+        self._set_lines(days, {k: _series(model, k, len(days)) for k in self.lines})
+        xmax = self._xmax(model, days)
+        self.ax.set_xlim(0.0, xmax)
+        return xmax
+
 
 class PhenotypeView(TimeSeriesView):
     """Fraction of cell sites in each phenotype over time."""
@@ -458,13 +466,6 @@ class PhenotypeView(TimeSeriesView):
         self._set_dynamic(list(self.lines.values()))
         self.update(model)
 
-    def update(self, model: Any) -> Hashable:
-        days = _days(model)
-        self._set_lines(days, {k: _series(model, k, len(days)) for k in self.lines})
-        xmax = self._xmax(model, days)
-        self.ax.set_xlim(0.0, xmax)
-        return xmax
-
 
 class UPRView(TimeSeriesView):
     """Mean ER-stress / UPR markers (and Runx2, dashed) over viable cells."""
@@ -481,13 +482,6 @@ class UPRView(TimeSeriesView):
         self._legend(list(self.lines.values()), ncol=4)
         self._set_dynamic(list(self.lines.values()))
         self.update(model)
-
-    def update(self, model: Any) -> Hashable:
-        days = _days(model)
-        self._set_lines(days, {k: _series(model, k, len(days)) for k in self.lines})
-        xmax = self._xmax(model, days)
-        self.ax.set_xlim(0.0, xmax)
-        return xmax
 
 
 class CalcificationView(TimeSeriesView):

@@ -10,10 +10,7 @@ import pytest
 from mesa.discrete_space import OrthogonalMooreGrid
 
 from vcsim.lattice import FIELD_NAMES, FieldLayer, Lattice, serum_values
-from vcsim.params import Parameters, Schema
-from vcsim.params import simulation as simulation_params
-from vcsim.params import systemic as systemic_params
-from vcsim.params import transport as transport_params
+from vcsim.params import Parameters, default_parameters
 
 ARCHITECTURE_FIELDS = {
     "calcium_mM", "phosphate_mM", "pyrophosphate_uM", "magnesium_mM", "mineral_hap_mM",
@@ -23,14 +20,8 @@ ARCHITECTURE_FIELDS = {
 
 
 def params(**overrides: object) -> Parameters:
-    schema = Schema()
-    for group, module in (
-        ("systemic", systemic_params),
-        ("simulation", simulation_params),
-        ("transport", transport_params),
-    ):
-        schema.add_group(group, module.PARAMS)
-    return Parameters(schema, overrides)
+    """Default parameters with ``overrides`` applied (validated by the schema)."""
+    return default_parameters().updated(overrides)
 
 
 def test_lamina_rows_every_n_rows_from_the_internal_elastic_lamina() -> None:

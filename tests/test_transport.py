@@ -9,10 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from vcsim.lattice import Lattice
-from vcsim.params import Parameters, Schema
-from vcsim.params import simulation as simulation_params
-from vcsim.params import systemic as systemic_params
-from vcsim.params import transport as transport_params
+from vcsim.params import Parameters, default_parameters
 from vcsim.transport import (
     Transport,
     effective_diffusivities,
@@ -25,15 +22,8 @@ DX = 10.0  # um
 
 
 def params(**overrides: object) -> Parameters:
-    """Parameters of the groups the lattice and transport read (independent of other groups)."""
-    schema = Schema()
-    for group, module in (
-        ("systemic", systemic_params),
-        ("simulation", simulation_params),
-        ("transport", transport_params),
-    ):
-        schema.add_group(group, module.PARAMS)
-    return Parameters(schema, overrides)
+    """Default parameters with ``overrides`` applied (validated by the schema)."""
+    return default_parameters().updated(overrides)
 
 
 def dt_for(a: float, d: float = D_CA, dx: float = DX) -> float:

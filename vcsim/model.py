@@ -40,6 +40,7 @@ from vcsim.agents import VSMC
 from vcsim.cells import CellRelease, Phenotype, SiteInputs
 from vcsim.cells.step import CHUNK_CELLS
 from vcsim.chemistry.lattice import SOURCES, EventLog, react
+from vcsim.eventlog import ChunkedLog
 from vcsim.lattice import Lattice, serum_values
 from vcsim.params import ParameterError, Parameters, default_parameters
 from vcsim.rng import Purpose, uniform
@@ -51,45 +52,19 @@ CA_MOLAR_MASS_G_PER_MOL = 40.078
 DISSOLVED = ("calcium_mM", "phosphate_mM", "pyrophosphate_uM", "magnesium_mM")
 
 
-class TransitionLog:
+class TransitionLog(ChunkedLog):
     """Phenotype transitions: (time_h, step, row, col, from_phenotype, to_phenotype)."""
 
     COLUMNS = ("time_h", "step", "row", "col", "from_phenotype", "to_phenotype")
 
-    def __init__(self) -> None:
-        self._chunks: list[np.ndarray] = []
-        self._n = 0
-
     def append(self, time_h: float, step: int, rows: np.ndarray, cols: np.ndarray,
                before: np.ndarray, after: np.ndarray) -> None:
-        if len(rows) == 0:
-            return
-        chunk = np.empty((len(rows), 6), dtype=np.float64)
-        chunk[:, 0] = time_h
-        chunk[:, 1] = step
-        chunk[:, 2] = rows
-        chunk[:, 3] = cols
-        chunk[:, 4] = before
-        chunk[:, 5] = after
-        self._chunks.append(chunk)
-        self._n += len(rows)
-
-    def __len__(self) -> int:
-        return self._n
-
-    def to_array(self) -> np.ndarray:
-        if not self._chunks:
-            return np.empty((0, 6))
-        if len(self._chunks) > 1:
-            self._chunks = [np.concatenate(self._chunks)]
-        return self._chunks[0]
+        self._append_columns(time_h, step, rows, cols, before, after)
 
     @classmethod
     def from_array(cls, arr: np.ndarray) -> TransitionLog:
         log = cls()
-        if len(arr):
-            log._chunks = [np.asarray(arr, dtype=np.float64).reshape(-1, 6)]
-            log._n = len(log._chunks[0])
+        log._set_array(arr)
         return log
 
     def to_frame(self) -> pd.DataFrame:

@@ -45,6 +45,7 @@ from vcsim.chemistry import growth as growthmod
 from vcsim.chemistry import nucleation as nuc
 from vcsim.chemistry import tnap as tnapmod
 from vcsim.chemistry.speciation import LN10, phases_from, speciate
+from vcsim.eventlog import ChunkedLog
 from vcsim.params.chemistry import PARAMS as _CHEM_PARAMS
 from vcsim.rng import Purpose, uniform
 
@@ -59,7 +60,7 @@ _FALLBACK = {"serum_ph": 7.4, "temperature_c": 37.0, "serum_nacl_mM": 140.0,
              "fetuin_a_g_per_L": 0.7, "site_spacing_um": 10.0, "site_depth_um": 10.0}
 
 
-class EventLog:
+class EventLog(ChunkedLog):
     """Nucleation events: ``time_h, step, row, col, saturation_ratio, source, inhibitor_factor``.
 
     ``saturation_ratio`` is the HAP S = IAP/Ksp (per Ca10(PO4)6(OH)2) of the site's fluid when
@@ -72,9 +73,8 @@ class EventLog:
     COLUMNS = ("time_h", "step", "row", "col", "saturation_ratio", "source", "inhibitor_factor")
 
     def __init__(self, sources: tuple[str, ...] = SOURCES) -> None:
+        super().__init__()
         self._sources = tuple(sources)
-        self._chunks: list[np.ndarray] = []
-        self._n = 0
 
     def source_names(self) -> list[str]:
         return list(self._sources)
@@ -86,31 +86,9 @@ class EventLog:
                saturation_ratio: np.ndarray, source: np.ndarray | str,
                inhibitor_factor: np.ndarray) -> None:
         """Append events given as arrays (``source``: integer codes or one name for all)."""
-        rows = np.asarray(rows)
-        n = rows.size
-        if n == 0:
-            return
-        chunk = np.empty((n, 7), dtype=np.float64)
-        chunk[:, 0] = time_h
-        chunk[:, 1] = step
-        chunk[:, 2] = rows
-        chunk[:, 3] = cols
-        chunk[:, 4] = saturation_ratio
-        chunk[:, 5] = self.source_code(source) if isinstance(source, str) else source
-        chunk[:, 6] = inhibitor_factor
-        self._chunks.append(chunk)
-        self._n += n
-
-    def __len__(self) -> int:
-        return self._n
-
-    def to_array(self) -> np.ndarray:
-        """All events as an (n, 7) float64 array in :attr:`COLUMNS` order (source as code)."""
-        if not self._chunks:
-            return np.empty((0, 7))
-        if len(self._chunks) > 1:
-            self._chunks = [np.concatenate(self._chunks)]
-        return self._chunks[0]
+        codes = self.source_code(source) if isinstance(source, str) else source
+        self._append_columns(time_h, step, np.asarray(rows), cols, saturation_ratio, codes,
+                             inhibitor_factor)
 
     @classmethod
     def from_array(cls, arr: np.ndarray, source_names: list[str] | None = None) -> EventLog:
@@ -122,8 +100,7 @@ class EventLog:
             if source_names is not None and tuple(source_names) != log._sources:
                 remap = np.array([log.source_code(s) for s in source_names], dtype=np.float64)
                 a[:, 5] = remap[a[:, 5].astype(np.int64)]
-            log._chunks = [a]
-            log._n = len(a)
+            log._set_array(a)
         return log
 
     def counts_by_source(self) -> dict[str, int]:

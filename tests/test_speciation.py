@@ -168,3 +168,26 @@ def test_broadcasting_of_ph_and_temperature_arrays():
 def test_negative_concentrations_are_rejected():
     with pytest.raises(ValueError, match="ca_mM"):
         speciate(-1.0, 1.0, 7.4)
+
+
+@settings(max_examples=60, deadline=None)
+@given(ca=conc, pi=conc, mg=conc, ph=ph_values, t=temps, nacl=st.floats(0.0, 300.0))
+def test_float32_solve_agrees_with_float64_to_its_precision(ca, pi, mg, ph, t, nacl):
+    # the lattice solves in float32: same species to ~1e-6 relative, SI to ~1e-5
+    r64 = speciate(ca, pi, ph, t, mg, nacl)
+    r32 = speciate(ca, pi, ph, t, mg, nacl, solve_dtype=np.float32)
+    assert r32.ionic_strength.dtype == np.float64  # results come back in float64
+    assert r32.residual <= 16 * float(np.finfo(np.float32).eps)
+    for species in ("Ca+2", "Mg+2", "HPO4-2", "PO4-3"):
+        a, b = float(r64.concentrations[species]), float(r32.concentrations[species])
+        assert b == pytest.approx(a, rel=2e-5, abs=1e-30)
+    if ca > 1e-20 and pi > 1e-20:  # float32 flushes amounts below ~1e-38 M to zero (SI -inf)
+        assert float(r32.saturation_index("HAP")) == pytest.approx(float(r64.saturation_index("HAP")), abs=1e-4)
+    tca, tmg, tp = _totals(r32)
+    assert tp == pytest.approx(pi, rel=2e-5, abs=1e-12)
+    assert tca == pytest.approx(ca, rel=2e-5, abs=1e-12)
+
+
+def test_unsupported_solve_dtype_is_rejected_with_one_line():
+    with pytest.raises(ValueError, match="solve_dtype float16 is not allowed"):
+        speciate(1.2, 1.0, 7.4, solve_dtype=np.float16)

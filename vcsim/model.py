@@ -42,6 +42,7 @@ from vcsim.cells.step import CHUNK_CELLS
 from vcsim.chemistry.lattice import SOURCES, EventLog, react
 from vcsim.eventlog import ChunkedLog
 from vcsim.lattice import Lattice, serum_values
+from vcsim.parallel import map_blocks, resolve_threads
 from vcsim.params import ParameterError, Parameters, default_parameters
 from vcsim.rng import Purpose, uniform
 from vcsim.schedule import Schedule
@@ -92,6 +93,9 @@ class VascularModel(mesa.Model):
         rules_overrides: entries that replace rows of the cell rules table.
         params: a full :class:`vcsim.params.Parameters` to start from (defaults otherwise).
         agent_class: the Mesa agent class for engine="agents" (subclass of :class:`VSMC`).
+        threads: threads for the block loops of the vector path (cell chunks, speciation);
+            default ``$VCSIM_THREADS`` or the CPUs available. Results are the same bits for
+            any count (:mod:`vcsim.parallel`); only lattices above ~16k sites gain.
         **kwargs: any parameter of the schema by name (``serum_phosphate_mM=2.0``); run
             ``python run.py params`` for the table with units, bounds and sources.
     """
@@ -104,6 +108,7 @@ class VascularModel(mesa.Model):
         rules_overrides: Sequence[Mapping[str, Any]] | None = None,
         params: Parameters | None = None,
         agent_class: type[VSMC] = VSMC,
+        threads: int | None = None,
         **kwargs: Any,
     ) -> None:
         if seed is None:
@@ -112,6 +117,10 @@ class VascularModel(mesa.Model):
             raise ParameterError(f"seed: {seed!r} is not allowed; expected a non-negative integer")
         if engine not in ENGINES:
             raise ParameterError(f"engine: {engine!r} is not allowed; expected one of {', '.join(ENGINES)}")
+        try:
+            self.threads = resolve_threads(threads)
+        except ValueError as exc:
+            raise ParameterError(str(exc)) from None
         super().__init__(seed=int(seed))
         self.seed = int(seed)
         self.engine = engine
@@ -195,8 +204,9 @@ class VascularModel(mesa.Model):
         idx = np.asarray(idx, dtype=np.intp)
         chunk = CHUNK_CELLS
         if idx.size > chunk:
-            for start in range(0, idx.size, chunk):
-                self._advance_cells(idx[start:start + chunk])
+            # chunks touch disjoint sites: any thread count gives the same bits
+            map_blocks(self._advance_cells, [idx[s:s + chunk] for s in range(0, idx.size, chunk)],
+                       self.threads)
         else:
             self._advance_cells(idx)
 
@@ -296,7 +306,7 @@ class VascularModel(mesa.Model):
         fields = self.lattice.fields
         self._last_chemistry = react(
             fields, self.lattice.lamina, systemic, p, self.dt_h, self.seed, step,
-            self.time_h, self.nucleation_log, p.porosity_fraction,
+            self.time_h, self.nucleation_log, p.porosity_fraction, threads=self.threads,
         )
         self._nucleation_cumulative = len(self.nucleation_log)
 

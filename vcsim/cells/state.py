@@ -179,5 +179,6 @@ def summary_markers(state: CellState) -> dict[str, float]:
     out: dict[str, float] = {}
     for name in SUMMARY_MARKERS:
         arr = getattr(state, name)
-        out[f"mean_{name}"] = float(arr.take(alive).astype(np.float64).mean()) if n else float("nan")
+        # float64 accumulation without a float64 copy of the gathered values
+        out[f"mean_{name}"] = float(np.add.reduce(arr.take(alive), dtype=np.float64)) / n if n else float("nan")
     return out

@@ -51,8 +51,10 @@ QUICK = {"engines": 40, "steps": (100, 300), "transport": 300, "memory": 300,
          "sweep_rows": 12, "sweep_cols": 20, "sweep_days": 1}
 
 
-def make_model(n: int, engine: str = "vector") -> VascularModel:
-    return VascularModel(seed=SEED, engine=engine, lattice_rows=n, lattice_cols=n, **SCENARIO)
+def make_model(n: int, engine: str = "vector", threads: int | None = None) -> VascularModel:
+    """The benchmark scenario on an n x n lattice (threads: the model default when None)."""
+    return VascularModel(seed=SEED, engine=engine, lattice_rows=n, lattice_cols=n, threads=threads,
+                         **SCENARIO)
 
 
 def best_of(fn, repeats: int) -> float:
@@ -116,10 +118,15 @@ def bench_engines(n: int = 100, warm_steps: int = 2, repeats_vector: int = 10,
 
 
 def bench_step_sizes(sizes=(100, 300, 1000), warm_steps: int = 2) -> dict:
-    """Full model step beside one copy of all the state arrays, for each lattice size."""
+    """Full model step beside one copy of all the state arrays, for each lattice size.
+
+    With the model's default thread count (``threads`` in the result); the largest lattice is
+    also timed on one thread (``step_s_<n>_one_thread``), from the same state.
+    """
     out = {}
     for n in sizes:
         m = make_model(n)
+        out["threads"] = m.threads
         warm(m, warm_steps)
         arrays = state_arrays(m)
         buf = [np.empty_like(a) for a in arrays]
@@ -130,6 +137,11 @@ def bench_step_sizes(sizes=(100, 300, 1000), warm_steps: int = 2) -> dict:
         out[f"state_copy_s_{n}"] = t_copy
         out[f"state_bytes_per_site_{n}"] = sum(a.nbytes for a in arrays) / (n * n)
         out[f"step_vs_state_copy_ratio_{n}"] = t_step / t_copy
+        if n == max(sizes):
+            default_threads, m.threads = m.threads, 1
+            out[f"step_s_{n}_one_thread"] = best_of(m.step, 3 if n >= 1000 else 5)
+            out[f"step_vs_state_copy_ratio_{n}_one_thread"] = out[f"step_s_{n}_one_thread"] / t_copy
+            m.threads = default_threads
         del m, arrays, buf
     return out
 
@@ -306,11 +318,17 @@ def table(results: dict) -> str:
     lines.append(
         f"| cell-steps/s, vector vs agents ({n_eng}x{n_eng}) | {raw['vector_cell_steps_per_s']:,.0f} "
         f"| {raw['agents_cell_steps_per_s']:,.0f} | {raw['vector_vs_agents_speedup']:.0f}x | >= 100x |")
+    threads = raw.get("threads", 1)
     for n in steps:
         target = "<= 20x, ~1 s" if n == big and n >= 1000 else ""
         lines.append(
-            f"| model step {n}x{n} (s) vs state copy (s) | {raw[f'step_s_{n}']:.4f} "
-            f"| {raw[f'state_copy_s_{n}']:.4f} | {raw[f'step_vs_state_copy_ratio_{n}']:.1f}x | {target} |")
+            f"| model step {n}x{n} (s, {threads} thread{'s' if threads > 1 else ''}) vs state copy (s) "
+            f"| {raw[f'step_s_{n}']:.4f} | {raw[f'state_copy_s_{n}']:.4f} "
+            f"| {raw[f'step_vs_state_copy_ratio_{n}']:.1f}x | {target} |")
+        if f"step_s_{n}_one_thread" in raw and threads > 1:
+            lines.append(
+                f"| model step {n}x{n} (s, 1 thread) vs state copy (s) | {raw[f'step_s_{n}_one_thread']:.4f} "
+                f"| {raw[f'state_copy_s_{n}']:.4f} | {raw[f'step_vs_state_copy_ratio_{n}_one_thread']:.1f}x | |")
     n_t = raw["transport_lattice"]
     lines.append(
         f"| transport step {n_t}x{n_t} (s) vs rfft+irfft (s) | {raw['transport_s']:.4f} "

@@ -38,6 +38,7 @@ def test_benchmarks_write_every_headline_figure(bench, tmp_path, monkeypatch):
     assert written["raw"]["peak_bytes_per_site"] > 0
     assert "load_average_before" in written["machine"]
     assert "| cell-steps/s" in bench.table(results)
+    assert written["raw"]["step_s_12_one_thread"] > 0 and written["raw"]["threads"] >= 1
 
 
 def test_sweep_benchmark_runs_or_says_why(bench):

@@ -239,7 +239,12 @@ class RulesTable:
                     continue  # H(s <= 0) = 0 exactly: the rule adds nothing (common: no mineral)
                 if m is True:
                     h = hill(sig, rule.half_max, rule.hill)
-                    b = b + (rule.saturation - (b0 if direction == "increases" else b)) * h
+                    # b += (saturation - ref) * h, in place on the fresh temporaries (same bits)
+                    if np.ndim(h):
+                        h *= rule.saturation - (b0 if direction == "increases" else b)
+                        b += h
+                    else:
+                        b = b + (rule.saturation - (b0 if direction == "increases" else b)) * h
                 elif m.dtype == bool:
                     h = hill(sig, rule.half_max, rule.hill)
                     ref = b0 if direction == "increases" else b

@@ -269,9 +269,14 @@ def test_rules_override_adds_and_removes_rules_and_rejects_nonsense():
 def test_rule_terms_follow_the_documented_combination():
     ph = np.array([Phenotype.CONTRACTILE, Phenotype.OSTEOGENIC, Phenotype.APOPTOTIC], dtype=np.int8)
     flux = np.array([0.5, 0.5, 0.5])
-    sig = {"autophagy_flux": flux, "calcium_mM": np.zeros(3)}  # no Ca-stress term
+    sig = {"autophagy_flux": flux, "calcium_mM": np.zeros(3), "perk": np.zeros(3)}  # no Ca or ER stress
     v = RULES.evaluate("vesicle_release", ph, sig)
     h = 0.5**2 / (0.5**2 + 0.5**2)  # autophagy brake at its half-maximum, saturation 0
     assert v[0] == pytest.approx(0.02 * (1 - h), rel=1e-3)
-    assert v[1] == pytest.approx(0.3 * (1 - h))
+    assert v[1] == pytest.approx(0.1 * (1 - h))
     assert v[2] == 0.0  # apoptotic cells release no vesicles (their bodies are counted at death)
+    # ER stress at the half-maximum of the PERK rows: b = b0 + (saturation - b0) / 2, then the brake
+    stressed = RULES.evaluate("vesicle_release", ph, {**sig, "perk": np.full(3, 0.4)})
+    assert stressed[0] == pytest.approx((0.02 + (0.06 - 0.02) / 2) * (1 - h), rel=1e-3)
+    assert stressed[1] == pytest.approx((0.1 + (0.8 - 0.1) / 2) * (1 - h))
+    assert stressed[2] == 0.0

@@ -202,3 +202,40 @@ def test_atf4_knockdown_lowers_osteogenic_markers():
     assert kd["runx2"] < 0.8 * wt["runx2"]
     assert kd["tnap"] < 0.7 * wt["tnap"]
     assert kd["chop"] < wt["chop"]
+
+
+def test_oxidative_stress_rises_within_hours_and_falls_with_the_damage_time_constant():
+    from vcsim.cells.upr import oxidative_stress_update
+
+    tau_up, tau_down = PARAMS["tau_ros_h"], PARAMS["tau_oxidative_damage_h"]
+    assert tau_down > 10 * tau_up
+    ros = np.array([0.1])
+    for _ in range(3):  # a burst: 3 h toward a target of 1.0
+        ros = oxidative_stress_update(ros, np.array([1.0]), PARAMS, 1.0)
+    assert ros[0] == pytest.approx(1.0 - 0.9 * np.exp(-3.0 / tau_up))
+    high = ros.copy()
+    for _ in range(48):  # production stops: damage repaired over tau_down, never below the target
+        ros = oxidative_stress_update(ros, np.array([0.1]), PARAMS, 1.0)
+        assert ros[0] >= 0.1
+    assert ros[0] == pytest.approx(0.1 + (high[0] - 0.1) * np.exp(-48.0 / tau_down))
+    # any step size: the same exact relaxation, monotone, no overshoot
+    one = oxidative_stress_update(high, np.array([0.1]), PARAMS, 48.0)
+    assert one[0] == pytest.approx(ros[0])
+
+
+def test_a_glucose_swing_leaves_oxidative_damage_that_decays_with_tau_and_keeps_runx2_up():
+    """Ceriello et al. 2008 / Ihnat et al. 2007: oxidative stress outlasts a 5 -> 25 mM rise."""
+    fixed_pi = {"serum_phosphate_mM": 1.6}
+    tau = PARAMS["tau_oxidative_damage_h"]
+    swing = _hourly([(48, {**fixed_pi, "glucose_mM": 5.0}), (24, {**fixed_pi, "glucose_mM": 25.0}),
+                     (72, {**fixed_pi, "glucose_mM": 5.0})])
+    calm = _hourly([(144, {**fixed_pi, "glucose_mM": 5.0})])
+    basal = calm["ros"][48]
+    drop = 72
+    excess_at_drop = swing["ros"][drop] - basal
+    assert excess_at_drop > 5 * basal  # the rise overshoots (un-adapted glucose)
+    for hours in (24, 48, 72):  # after glucose is back at 5 mM the excess decays as exp(-t / tau)
+        expected = excess_at_drop * np.exp(-hours / tau)
+        assert swing["ros"][drop + hours] - basal == pytest.approx(expected, rel=0.02)
+    # the damage keeps feeding the Runx2 drive a day after the swing ended (same Pi throughout)
+    assert swing["runx2"][drop + 24] > calm["runx2"][drop + 24] + 0.02

@@ -59,13 +59,7 @@ def test_t_interval():
 
 
 #: claims the model does not reproduce at the quick size (see the report); checked as xfail
-KNOWN_FAILURES: dict[str, str] = {
-    "glucose_fluct_vs_constant": "fluctuating glucose raises ROS/UPR more than constant 25 mM (test_cells_upr) but "
-                                 "calcifies less on the lattice: half the time at 5 mM removes the sustained drive",
-    "pba4_lowers_calcification": "chaperones lower CHOP and apoptosis but also autophagy (the brake on the switch and "
-                                 "on MV release) and keep more osteogenic MV-releasing cells alive: net no change",
-    "tudca_lowers_calcification": "same mechanism as 4-PBA (both add chaperone clearance of unfolded load)",
-}
+KNOWN_FAILURES: dict[str, str] = {}
 
 
 @pytest.mark.parametrize("claim_id", CLAIM_IDS)

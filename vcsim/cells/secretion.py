@@ -10,7 +10,9 @@ Conversions (site geometry from the ``simulation`` parameters; defaults in brack
 - TNAP is given as the Vmax (uM PPi per hour in the site's pore fluid) of the enzyme on the
   cell and on the matrix vesicles it sheds into its own site (lumped).
 - Matrix vesicles are counted: a Poisson number with mean ``rate * dt`` (rate from the rules
-  table's ``vesicle_release``), drawn with one uniform keyed by (seed, step, site, VESICLE).
+  table's ``vesicle_release``: phenotype base, raised by ER stress through PERK (Furmanik et
+  al. 2021, ATVB 41:898: ER stress -> SMPD3-dependent vesicle release) and by high Ca, lowered
+  by autophagy), drawn with one uniform keyed by (seed, step, site, VESICLE).
 """
 
 from __future__ import annotations

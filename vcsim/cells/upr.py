@@ -2,6 +2,11 @@
 
 The causal structure is MODEL.md section 4 (seed 003's review):
 
+- oxidative stress (the ``ros`` index): made by glucose above its reference, by the un-adapted
+  part of a glucose rise (glucose above its slow memory), TNF-a, AGE/RAGE, lipids and systemic
+  oxidative stress; it rises within ~1 h but falls only as oxidative damage is repaired (~2 days,
+  :func:`oxidative_stress_update`), so each glucose swing leaves damage that outlasts it
+  (fluctuating glucose is worse than constant high glucose; seed 003 ref. 27, Ceriello 2008).
 - unfolded load ``L``: made by protein synthesis (more in osteogenic, matrix-secreting cells;
   raised by mTORC1; lowered by p-eIF2a) and by stressors (Pi, ROS, TNF-a, AGE, lipids); cleared
   by GRP78-assisted folding (needs ER Ca2+), XBP1s-driven ERAD, autophagy and chemical
@@ -41,6 +46,25 @@ def grp78_sequestration(unfolded_load: np.ndarray, grp78: np.ndarray, params: Ma
     return unfolded_load / (unfolded_load + params["grp78_binding_half_max_index"] * np.maximum(grp78, 1e-6))
 
 
+def oxidative_stress_update(ros: np.ndarray, target: np.ndarray, params: Mapping[str, Any],
+                            dt_h: float) -> np.ndarray:
+    """The ROS index after ``dt_h``: fast rise, slow fall (oxidative damage outlasts the burst).
+
+    ``ros' = target + (ros - target) * exp(-dt / tau)`` with ``tau = tau_ros_h`` (~1 h) when the
+    target is above the index (a ROS burst) and ``tau = tau_oxidative_damage_h`` (~1-2 days)
+    when it is below: the index is the cell's oxidative stress, and the oxidised proteins and
+    lipids (nitrotyrosine, 8-iso-PGF2a) and the redox signalling they sustain are repaired
+    over a day or more after production stops (Ceriello et al. 2008 Diabetes 57:1349:
+    oxidative-stress markers over the 48 h after oscillating glucose exceed those of constant
+    high glucose; Ihnat et al. 2007
+    Diabetologia 50:1523: a ROS-mediated cellular "memory" of high glucose). With a fixed
+    target the relaxation is exact and monotone, so the index never overshoots; at a constant
+    target both branches lead to the same steady state.
+    """
+    tau = np.where(target >= ros, params["tau_ros_h"], params["tau_oxidative_damage_h"])
+    return target + (ros - target) * np.exp(-dt_h / tau)
+
+
 def update_upr(rows: Mapping[str, np.ndarray], sig: Mapping[str, np.ndarray], phenotype: np.ndarray,
                systemic: Mapping[str, Any], params: Mapping[str, Any], dt_h: float) -> dict[str, np.ndarray]:
     """New values of the ER-stress/UPR/autophagy variables after ``dt_h`` hours (float64 arrays)."""
@@ -59,7 +83,7 @@ def update_upr(rows: Mapping[str, np.ndarray], sig: Mapping[str, np.ndarray], ph
         + p["ros_from_age_index"] * sig["age_signal"]
         + p["ros_from_lipid_index"] * sig["lipid_signal"]
     ) * (1.0 - fvalue("antioxidant_fraction", systemic, params))
-    new["ros"] = relax_tau(r["ros"], ros_target, p["tau_ros_h"], dt_h)
+    new["ros"] = oxidative_stress_update(r["ros"], ros_target, p, dt_h)
     new["glucose_memory_mM"] = relax_tau(r["glucose_memory_mM"], glucose, p["tau_glucose_memory_h"], dt_h)
 
     s = grp78_sequestration(r["unfolded_load"], r["grp78"], p)

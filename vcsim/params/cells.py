@@ -82,7 +82,7 @@ PARAMS = [
     # ------------------------------------------------------------------ ROS and glucose memory
     _p("ros_basal_index", 0.1, 0.0, 10.0, "1", "intrinsic ROS of a healthy cell", "stated reason: 10% of the stressed reference"),
     _p("glucose_reference_mM", 5.5, 0.0, 50.0, "mM", "glucose below which glucose adds no ROS", "normoglycaemia"),
-    _p("ros_per_mM_glucose_excess_index", 0.02, 0.0, 1.0, "1/mM",
+    _p("ros_per_mM_glucose_excess_index", 0.01, 0.0, 1.0, "1/mM",
        "ROS per mM of glucose above the reference (sustained hyperglycaemia, partly adapted)",
        "Monnier et al. 2006 JAMA / Ceriello et al. 2008 Diabetes: sustained hyperglycaemia raises oxidative stress less than swings",
        calibrated_by="fluctuating 5<->25 mM > constant 25 mM > 5.5 mM (seed 003 ref. 27)"),
@@ -96,7 +96,13 @@ PARAMS = [
        "seed 003 (inflammation and oxidative stress); stated reason"),
     _p("ros_from_age_index", 0.5, 0.0, 10.0, "1", "ROS added by maximal AGE/RAGE signalling", "seed 003; stated reason"),
     _p("ros_from_lipid_index", 0.3, 0.0, 10.0, "1", "ROS added by maximal lipotoxic signalling (oxysterols)", "seed 003; stated reason"),
-    _tau("tau_ros_h", 1.0, "time constant of intracellular ROS", "stated reason: ROS bursts and their scavenging within ~1 h"),
+    _tau("tau_ros_h", 1.0, "time constant of a rise of the ROS index (a ROS burst)",
+         "stated reason: ROS bursts within ~1 h of a stimulus (mitochondrial superoxide after a glucose rise)"),
+    _tau("tau_oxidative_damage_h", 48.0, "time constant of a fall of the ROS index (repair of oxidative damage)",
+         "Ceriello et al. 2008 Diabetes 57:1349 (nitrotyrosine, 8-iso-PGF2a over the 48 h after oscillating glucose "
+         "exceed those after constant high glucose); Ihnat et al. 2007 Diabetologia 50:1523 (ROS-mediated cellular memory of high glucose); stated "
+         "reason: oxidised proteins/lipids turn over in 1-2 days", lower=0.5, upper=500.0,
+         calibrated_by="fluctuating 5<->25 mM > constant 25 mM (seed 003 ref. 27)"),
     # ------------------------------------------------------------------ ER Ca2+ store
     _p("serca_rate_per_h", 6.0, 0.0, 1000.0, "1/h", "ER refilling rate constant by SERCA at full Mg-ATP",
        "seed 000 (store kept full by SERCA against leak); stated reason: hour-averaged store filling ~0.82 at normal Mg"),
@@ -214,7 +220,11 @@ PARAMS = [
     _p("runx2_xbp1s_factor", 1.2, 0.0, 10.0, "1", "Runx2 drive by XBP1s (binds the Runx2 promoter)", SEED003),
     _p("runx2_atf4_factor", 1.0, 0.0, 10.0, "1", "Runx2/osteogenic drive by ATF4", SEED003),
     _p("runx2_tnf_factor", 0.15, 0.0, 10.0, "1", "Runx2 drive by TNF-a (NF-kB, Msx2)", "seed 003 (inflammation drives VC)"),
-    _p("runx2_ros_factor", 0.3, 0.0, 10.0, "1", "Runx2 drive by ROS (H2O2 -> Runx2)", "seed 003 (oxidative stress -> XBP1 -> Runx2)"),
+    _p("runx2_ros_factor", 0.8, 0.0, 10.0, "1", "Runx2 drive by ROS (H2O2 -> Runx2)",
+       "seed 003 (oxidative stress -> XBP1 -> Runx2; Liberman et al. 2011); Byon et al. 2008 J Biol Chem 283:15319 "
+       "(H2O2 induces Runx2 via AKT and calcifies VSMCs); stated reason: the stressed ROS reference (signal 1/2) adds "
+       "~half of the Runx2 half-maximal drive",
+       calibrated_by="fluctuating 5<->25 mM > constant 25 mM (seed 003 ref. 27)"),
     _p("runx2_autophagy_brake_fraction", 0.5, 0.0, 1.0, "1", "Runx2 drive lost at full autophagic flux", "seed 003 (autophagy slows the osteogenic switch)"),
     _p("runx2_half_max_factor", 0.85, 0.01, 10.0, "1", "drive at half-maximal Runx2", "stated reason", calibrated_by=JONO),
     _p("runx2_hill", 4.0, 0.5, 10.0, "1", "Hill exponent of Runx2 induction", "stated reason", calibrated_by=JONO),

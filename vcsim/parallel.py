@@ -4,8 +4,8 @@ The vector path works block by block: cells in chunks of :data:`vcsim.cells.step
 the chemistry in blocks of sites. Each block reads only its own sites and writes
 only its own sites, and every random draw is keyed by (seed, step, site, purpose), so the
 blocks can run on several threads (numpy releases the GIL inside its loops) and give the same
-bits whatever the thread count or the order the blocks finish in. Reductions over blocks
-(maxima of solver residuals) are order-independent.
+bits whatever the thread count or the order the blocks finish in. Sums over blocks (PPi
+hydrolysed) are taken once, after all blocks, in site order.
 
 Thread count: the ``threads`` argument of :class:`vcsim.model.VascularModel`; by default the
 ``VCSIM_THREADS`` environment variable, else the CPUs this process may run on. A forked child

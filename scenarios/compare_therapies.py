@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import io
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +26,9 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from vcsim.model import run
 from vcsim.outputs import atomic_write_bytes, atomic_write_csv
+from vcsim.parallel import map_processes
 from vcsim.scenario import load_scenario, scenario_names
 
 METRICS = ("calcium_content_ug_per_mg_protein", "calcified_fraction", "fraction_osteogenic",
@@ -38,9 +39,7 @@ METRICS = ("calcium_content_ug_per_mg_protein", "calcified_fraction", "fraction_
 def simulate(name: str, days: float, seed: int, overrides: list[str]) -> tuple[str, dict, pd.DataFrame]:
     """Run one scenario in memory; return its final metrics and its time series."""
     scenario = load_scenario(name, overrides)
-    model = scenario.make_model(seed=seed)
-    for _ in range(int(round(days * 24.0 / model.params["dt_h"]))):
-        model.step()
+    model = run(scenario.make_model(seed=seed), days)
     return name, model.summary_metrics(), model.timeseries_frame()
 
 
@@ -57,14 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     for name in names:  # fail on a bad --set before starting anything
         load_scenario(name, args.overrides)
     jobs = [(n, args.days, args.seed, args.overrides) for n in names]
-    if args.jobs > 1:
-        with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-            results = list(pool.map(simulate, *zip(*jobs, strict=True)))
-    else:
-        results = []
-        for job in jobs:
-            print(f"running {job[0]} ...", file=sys.stderr)
-            results.append(simulate(*job))
+    results = map_processes(simulate, jobs, args.jobs,
+                            lambda i, r: print(f"[{i}/{len(jobs)}] {r[0]} done", file=sys.stderr))
 
     rows = []
     for name, metrics, _ in results:

@@ -21,14 +21,15 @@ import argparse
 import io
 import itertools
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from vcsim.model import run
 from vcsim.outputs import atomic_write_bytes, atomic_write_csv
+from vcsim.parallel import map_processes
 from vcsim.scenario import load_scenario
 
 CONTENT = "calcium_content_ug_per_mg_protein"
@@ -38,9 +39,7 @@ def simulate(pi_mM: float, pfa: float, days: float, seed: int, overrides: list[s
     """One culture: invitro_pi at ``pi_mM`` with ``pfa`` Pit-1 block; final metrics and series."""
     scenario = load_scenario("invitro_pi", [*overrides, f"serum_phosphate_mM={pi_mM}",
                                             f"pit1_blocker_fraction={pfa}"])
-    model = scenario.make_model(seed=seed)
-    for _ in range(int(round(days * 24.0 / model.params["dt_h"]))):
-        model.step()
+    model = run(scenario.make_model(seed=seed), days)
     return pi_mM, pfa, model.summary_metrics(), model.timeseries_frame()
 
 
@@ -62,14 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     for pi, pfa, *_ in jobs:  # fail on bad values before starting anything
         load_scenario("invitro_pi", [*args.overrides, f"serum_phosphate_mM={pi}",
                                      f"pit1_blocker_fraction={pfa}"])
-    if args.jobs > 1:
-        with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-            results = list(pool.map(simulate, *zip(*jobs, strict=True)))
-    else:
-        results = []
-        for job in jobs:
-            print(f"running Pi {job[0]:g} mM, PFA {job[1]:g} ...", file=sys.stderr)
-            results.append(simulate(*job))
+    results = map_processes(simulate, jobs, args.jobs, lambda i, r: print(
+        f"[{i}/{len(jobs)}] Pi {r[0]:g} mM, PFA {r[1]:g} done", file=sys.stderr))
 
     table = pd.DataFrame([
         {"serum_phosphate_mM": pi, "pit1_blocker_fraction": pfa,

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from vcsim.model import VascularModel
-from vcsim.parallel import MAX_THREADS, THREADS_ENV, map_blocks, resolve_threads
+from vcsim.parallel import MAX_THREADS, THREADS_ENV, map_blocks, map_processes, resolve_threads
 from vcsim.params import ParameterError
 
 
@@ -75,3 +75,16 @@ def test_a_forked_child_gets_fresh_pools_and_one_thread_by_default(monkeypatch):
     result = q.get(timeout=60)
     proc.join(timeout=60)
     assert result == (1, [1, 2, 3])
+
+
+def _power(x: int, n: int) -> int:
+    return x**n
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_map_processes_keeps_job_order_and_reports_each_result(workers):
+    seen = []
+    jobs = [(x, 2) for x in range(7)]
+    out = map_processes(_power, jobs, workers, lambda i, r: seen.append((i, r)))
+    assert out == [x * x for x in range(7)]
+    assert seen == list(enumerate(out, 1))

@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -88,6 +88,27 @@ def map_blocks(fn: Callable[[T], R], items: Iterable[T], threads: int = 1) -> li
     if threads <= 1 or len(seq) <= 1 or threading.current_thread().name.startswith("vcsim-block"):
         return [fn(x) for x in seq]
     return list(_pool(threads).map(fn, seq))
+
+
+def map_processes(fn: Callable[..., R], jobs: Sequence[tuple], workers: int = 1,
+                  on_result: Callable[[int, R], None] | None = None) -> list[R]:
+    """``[fn(*job) for job in jobs]`` on a pool of ``workers`` processes (in this process when
+    ``workers <= 1``); results in job order. ``on_result(i, result)`` is called as each result
+    arrives (1-based ``i``), e.g. for progress. ``fn`` must be picklable (module level).
+    """
+    results: list[R] = []
+
+    def collect(it: Iterable[R]) -> list[R]:
+        for i, r in enumerate(it, 1):
+            results.append(r)
+            if on_result is not None:
+                on_result(i, r)
+        return results
+
+    if workers <= 1 or len(jobs) <= 1:
+        return collect(fn(*job) for job in jobs)
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return collect(pool.map(fn, *zip(*jobs, strict=True)))
 
 
 def _after_fork_in_child() -> None:

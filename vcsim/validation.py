@@ -35,14 +35,15 @@ import argparse
 import math
 import os
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from vcsim.parallel import map_processes
 
 # --------------------------------------------------------------------------- sources
 JONO = "Jono et al. 2000 Circ Res 87:e10 (MODEL.md s6 anchor)"
@@ -250,31 +251,19 @@ def run_arm(arm: Arm, seed: int, cfg: SuiteConfig) -> dict[str, Any]:
             "seconds": time.perf_counter() - t0}
 
 
-def _run_job(job: tuple[Arm, int, SuiteConfig]) -> dict[str, Any]:
-    return run_arm(*job)
-
-
 def run_suite(cfg: SuiteConfig, workers: int | None = None,
               progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Run every arm x seed (process pool of ``workers``; 1 = in this process)."""
     jobs = [(arm, seed, cfg) for arm in arms(cfg) for seed in cfg.seeds]
     # longest first for a better load balance
     jobs.sort(key=lambda j: -j[0].days(cfg))
-    results: list[dict[str, Any]] = []
-    workers = workers or os.cpu_count() or 1
     t0 = time.perf_counter()
-    if workers <= 1:
-        it: Iterable[dict[str, Any]] = map(_run_job, jobs)
-        for i, r in enumerate(it, 1):
-            results.append(r)
-            if progress:
-                progress(f"[{i}/{len(jobs)}] {r['arm']} seed {r['seed']} ({r['seconds']:.1f} s)")
-    else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for i, r in enumerate(pool.map(_run_job, jobs), 1):
-                results.append(r)
-                if progress:
-                    progress(f"[{i}/{len(jobs)}] {r['arm']} seed {r['seed']} ({r['seconds']:.1f} s)")
+
+    def report(i: int, r: dict[str, Any]) -> None:
+        if progress:
+            progress(f"[{i}/{len(jobs)}] {r['arm']} seed {r['seed']} ({r['seconds']:.1f} s)")
+
+    results = map_processes(run_arm, jobs, workers or os.cpu_count() or 1, report)
     results.sort(key=lambda r: (r["arm"], r["seed"]))
     return {"config": cfg, "results": results, "wall_seconds": time.perf_counter() - t0}
 

@@ -36,7 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
-from vcsim import __version__
+from vcsim import __version__, kernels
 from vcsim.cells import Phenotype
 from vcsim.model import VascularModel
 
@@ -121,7 +121,8 @@ def bench_step_sizes(sizes=(100, 300, 1000), warm_steps: int = 2) -> dict:
     """Full model step beside one copy of all the state arrays, for each lattice size.
 
     With the model's default thread count (``threads`` in the result); the largest lattice is
-    also timed on one thread (``step_s_<n>_one_thread``), from the same state.
+    also timed on one thread (``step_s_<n>_one_thread``) and, when the compiled kernels are
+    in use, on the pure-numpy path (``step_s_<n>_numpy_kernels``), from the same state.
     """
     out = {}
     for n in sizes:
@@ -142,6 +143,14 @@ def bench_step_sizes(sizes=(100, 300, 1000), warm_steps: int = 2) -> dict:
             out[f"step_s_{n}_one_thread"] = best_of(m.step, 3 if n >= 1000 else 5)
             out[f"step_vs_state_copy_ratio_{n}_one_thread"] = out[f"step_s_{n}_one_thread"] / t_copy
             m.threads = default_threads
+            if kernels.ENABLED:
+                # the same step on the pure-numpy path (identical results, see vcsim.kernels)
+                kernels.set_enabled(False)
+                try:
+                    out[f"step_s_{n}_numpy_kernels"] = best_of(m.step, 3 if n >= 1000 else 5)
+                finally:
+                    kernels.set_enabled(True)
+                out[f"step_vs_state_copy_ratio_{n}_numpy_kernels"] = out[f"step_s_{n}_numpy_kernels"] / t_copy
         del m, arrays, buf
     return out
 
@@ -263,6 +272,7 @@ def machine() -> dict:
         "python": platform.python_version(),
         "numpy": np.__version__,
         "vcsim": __version__,
+        "kernels": kernels.backend(),
     }
     try:
         info["cores_available"] = len(os.sched_getaffinity(0))
@@ -342,6 +352,11 @@ def table(results: dict) -> str:
             f"| model step {n}x{n} (s, {threads} thread{'s' if threads > 1 else ''}) vs state copy (s) "
             f"| {raw[f'step_s_{n}']:.4f} | {raw[f'state_copy_s_{n}']:.4f} "
             f"| {raw[f'step_vs_state_copy_ratio_{n}']:.1f}x | {target} |")
+        if f"step_s_{n}_numpy_kernels" in raw:
+            lines.append(
+                f"| model step {n}x{n} (s, {threads} thread{'s' if threads > 1 else ''}, numpy path) vs state copy (s) "
+                f"| {raw[f'step_s_{n}_numpy_kernels']:.4f} | {raw[f'state_copy_s_{n}']:.4f} "
+                f"| {raw[f'step_vs_state_copy_ratio_{n}_numpy_kernels']:.1f}x | |")
         if f"step_s_{n}_one_thread" in raw and threads > 1:
             lines.append(
                 f"| model step {n}x{n} (s, 1 thread) vs state copy (s) | {raw[f'step_s_{n}_one_thread']:.4f} "

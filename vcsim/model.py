@@ -145,6 +145,8 @@ class VascularModel(mesa.Model):
         self.cells = cellmod.new_cell_state(n, occupied, p, seed=self.seed)
         self.release = CellRelease(n)
         self._division_wish = np.zeros(n, dtype=bool)
+        # lattice-sized scratch of the chemistry step, reused (not state: never checkpointed)
+        self._chemistry_workspace: dict[str, Any] = {}
         self._neighbours = self.lattice.von_neumann_neighbours(all_sites)
         self.nucleation_log = EventLog()
         self.transition_log = TransitionLog()
@@ -307,6 +309,7 @@ class VascularModel(mesa.Model):
         self._last_chemistry = react(
             fields, self.lattice.lamina, systemic, p, self.dt_h, self.seed, step,
             self.time_h, self.nucleation_log, p.porosity_fraction, threads=self.threads,
+            workspace=self._chemistry_workspace,
         )
         self._nucleation_cumulative = len(self.nucleation_log)
 

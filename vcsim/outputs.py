@@ -45,6 +45,7 @@ import numpy as np
 import pandas as pd
 
 import vcsim
+from vcsim import kernels
 from vcsim.scenario import Scenario, ScenarioError, validate_days
 
 TIMESERIES = "timeseries.csv"
@@ -164,7 +165,18 @@ def environment() -> dict[str, Any]:
         "pandas": pd.__version__,
         "mesa": mesa.__version__,
         "matplotlib": matplotlib.__version__,
+        # compiled kernels give the same bits as numpy (tests/test_kernels.py); recorded anyway
+        "kernels": kernels.backend(),
+        "numba": _numba_version(),
     }
+
+
+def _numba_version() -> str | None:
+    try:
+        import numba
+    except ImportError:
+        return None
+    return str(numba.__version__)
 
 
 def now_iso() -> str:

@@ -18,6 +18,8 @@ from enum import IntEnum
 
 import numpy as np
 
+from vcsim import kernels
+
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
@@ -68,6 +70,9 @@ def random_bits(seed: int, step: int, cells: np.ndarray | int, purpose: int) -> 
 
 def uniform(seed: int, step: int, cells: np.ndarray | int, purpose: int) -> np.ndarray:
     """U[0, 1) doubles (53-bit resolution), one per cell index."""
+    if (kernels.ENABLED and isinstance(cells, np.ndarray) and cells.ndim == 1
+            and cells.dtype.kind == "i" and cells.size >= kernels.MIN_SIZE):
+        return kernels.uniform(cells, _key(seed, step, purpose))  # one pass, same bits
     return (random_bits(seed, step, cells, purpose) >> _SHIFT11).astype(np.float64) * _TO_UNIT
 
 

@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from vcsim import kernels
 from vcsim.cells.state import CellState
 
 
@@ -112,6 +113,8 @@ def hill(x: np.ndarray | float, half_max: float, n: float) -> np.ndarray:
     operations, so a cell gets the same bits whichever way it is evaluated.
     """
     scalar = np.ndim(x) == 0
+    if kernels.usable(x) and kernels.int_exponent(n):
+        return kernels.hill(x, half_max, kernels.int_exponent(n))  # one pass, same operations
     r = np.maximum(np.atleast_1d(np.asarray(x, dtype=np.float64)), 0.0)
     # in place on the one fresh temporary: the same operations, half the memory traffic
     np.divide(r, half_max, out=r)
@@ -134,7 +137,10 @@ def relax(x: np.ndarray, target: np.ndarray, rate_per_h: np.ndarray | float, dt_
 
 def relax_tau(x: np.ndarray, target: np.ndarray, tau_h: float, dt_h: float) -> np.ndarray:
     """:func:`relax` with a time constant ``tau_h`` (rate 1/tau)."""
-    return target + (x - target) * np.exp(-dt_h / tau_h)
+    decay = np.exp(-dt_h / tau_h)
+    if np.ndim(decay) == 0 and kernels.usable(x, target):
+        return kernels.relax_tau(x, target, float(decay))  # one pass, same operations
+    return target + (x - target) * decay
 
 
 def value(name: str, systemic: Mapping[str, Any], params: Mapping[str, Any]) -> Any:

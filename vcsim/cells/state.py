@@ -20,6 +20,8 @@ from typing import ClassVar
 
 import numpy as np
 
+from vcsim import kernels
+
 STATE_DTYPE = np.float32
 
 
@@ -135,11 +137,22 @@ class CellState:
     def rows(self, idx: np.ndarray, names: Iterable[str] | None = None) -> dict[str, np.ndarray]:
         """The float variables at sites ``idx`` (all, or ``names``) as float64 copies (what a
         cell reads)."""
-        return {name: getattr(self, name)[idx].astype(np.float64)
-                for name in (self.VARIABLES if names is None else names)}
+        names = self.VARIABLES if names is None else names
+        if kernels.ENABLED and np.ndim(idx) == 1 and np.size(idx) >= kernels.MIN_SIZE:
+            idx = np.asarray(idx, dtype=np.intp)
+            return {name: kernels.gather(getattr(self, name), idx) for name in names}
+        return {name: getattr(self, name)[idx].astype(np.float64) for name in names}
 
     def write(self, idx: np.ndarray, values: Mapping[str, np.ndarray]) -> None:
         """Write float variables at sites ``idx`` (rounded to the storage dtype)."""
+        if kernels.ENABLED and np.ndim(idx) == 1 and np.size(idx) >= kernels.MIN_SIZE:
+            idx = np.asarray(idx, dtype=np.intp)
+            for name, v in values.items():
+                if kernels.usable(v) and v.size == idx.size:
+                    kernels.scatter(getattr(self, name), idx, v)
+                else:
+                    getattr(self, name)[idx] = np.asarray(v).astype(STATE_DTYPE, copy=False)
+            return
         for name, v in values.items():
             # round first, then scatter (the same rounding; a same-dtype scatter is faster)
             getattr(self, name)[idx] = np.asarray(v).astype(STATE_DTYPE, copy=False)

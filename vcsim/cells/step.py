@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from vcsim import kernels
 from vcsim.cells.osteogenic import update_osteogenic
 from vcsim.cells.phenotype import rule_signals, transition
 from vcsim.cells.rules import RulesTable
@@ -37,6 +38,8 @@ NON_FRACTIONS = frozenset({"unfolded_load", "ros", "glucose_memory_mM", "pit1_ex
 def _bounded(name: str, x: np.ndarray) -> np.ndarray:
     # exact relaxation keeps every variable in range; this only removes round-off.
     # In place: ``x`` is a fresh float64 temporary of the update.
+    if kernels.usable(x):
+        return kernels.clip_inplace(x, upper=name not in NON_FRACTIONS)
     if name in NON_FRACTIONS:
         return np.maximum(x, 0.0, out=x)
     np.maximum(x, 0.0, out=x)

@@ -205,6 +205,14 @@ def site_nucleation_rates(
     return rates
 
 
+def _scratch(ws: dict, key: str, shape: tuple[int, ...], dtype: Any = np.float64) -> np.ndarray:
+    """An uninitialised array kept in ``ws`` under ``key`` (reallocated if the shape changed)."""
+    arr = ws.get(key)
+    if arr is None or arr.shape != tuple(shape) or arr.dtype != dtype:
+        arr = ws[key] = np.empty(shape, dtype=dtype)
+    return arr
+
+
 def react(
     fields: dict[str, np.ndarray],
     lamina: np.ndarray | None,
@@ -217,6 +225,7 @@ def react(
     events: EventLog | MutableSequence | None,
     porosity: float,
     threads: int = 1,
+    workspace: dict[str, np.ndarray] | None = None,
 ) -> dict[str, float]:
     """One chemistry step on the lattice (fields modified in place); see the module docstring.
 
@@ -237,6 +246,9 @@ def react(
         porosity: fluid volume fraction of a site.
         threads: run the TNAP block loop (long scipy calls, which overlap well) on up to this
             many threads; the same bits for any count (see :mod:`vcsim.parallel`).
+        workspace: a dict kept by the caller between steps for the lattice-sized scratch
+            arrays (speciation results, saturation indices): reused instead of allocated,
+            which saves the page faults of ~70 MB of fresh memory per step at 10^6 sites.
 
     Returns:
         totals of this step: ``events_new`` and ``events_new_<source>`` (counts),
@@ -280,19 +292,20 @@ def react(
 
     # 2. speciation of every site
     phases = phases_from(params)
+    ws: dict[str, np.ndarray] = {} if workspace is None else workspace
     sp = speciate(f["calcium_mM"], f["phosphate_mM"], ph, temp, f["magnesium_mM"], nacl, phases=phases,
-                  solve_dtype=LATTICE_SOLVE_DTYPE)
+                  solve_dtype=LATTICE_SOLVE_DTYPE, workspace=ws.setdefault("speciation", {}))
     la_oh = float(np.log10(sp.activities["OH-"].flat[0]))
     hap_const = 2.0 * la_oh - phases["HAP"].log_ksp(temp)
     acp_const = phases["ACP"].log_ksp(temp)
     # HAP and ACP saturation indices, block by block (small temporaries, same values)
-    si_hap = np.empty(shape)
-    si_acp_flat = np.empty(n_sites)
+    si_hap = _scratch(ws, "si_hap", shape)
+    si_acp_flat = _scratch(ws, "si_acp", (n_sites,))
     si_hap_flat = si_hap.reshape(-1)
     # inside vesicles and apoptotic bodies the Ca and PO4 activities are enriched
     enrich = 10.0 * np.log(par("vesicle_calcium_enrichment_factor")) \
         + 6.0 * np.log(par("vesicle_phosphate_enrichment_factor"))
-    template_supersaturated = np.empty(n_sites, dtype=bool)
+    template_supersaturated = _scratch(ws, "template_supersaturated", (n_sites,), np.bool_)
 
     def saturation_block(item) -> None:
         sl, blk = item

@@ -46,7 +46,7 @@ ionic strength is recomputed from the reported species.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -471,6 +471,9 @@ class _LazyMap(Mapping[str, np.ndarray]):
 
 # ---------------------------------------------------------------------------------- solver
 
+#: the solved arrays a :class:`Speciation` is built from
+CORE_SPECIES = ("Ca+2", "Mg+2", "Na+", "HPO4-2", "I", "g1")
+
 #: Sites per block: the solver works on blocks small enough to stay in cache (~4x faster
 #: than whole-lattice numpy operations on 10^6 sites).
 BLOCK = 16384
@@ -489,6 +492,7 @@ def speciate(
     max_iter: int = 60,
     phases: Mapping[str, Phase] | None = None,
     solve_dtype: type[np.floating] = np.float64,
+    workspace: MutableMapping[str, np.ndarray] | None = None,
 ) -> Speciation:
     """Speciate Ca / Mg / phosphate in a NaCl background at fixed pH (see module docstring).
 
@@ -510,6 +514,11 @@ def speciate(
             uses float32: its saturation indices are then good to ~1e-5, far inside the
             uncertainty of any solubility product. Totals below ~1e-35 mM are zero in
             float32 (saturation index -inf, as for an absent ion).
+        workspace: a dict the caller keeps between calls; the solved arrays are written into
+            the buffers it holds (created on first use) instead of fresh ones. The result is
+            then only valid until the next call with the same workspace. On a 10^6-site
+            lattice this saves ~50 MB of fresh pages per call, whose page faults cost as much
+            as the solve itself on a virtual machine.
 
     Returns:
         :class:`Speciation` with ``.activities`` (``Ca+2``, ``Mg+2``, ``H2PO4-``, ``HPO4-2``,
@@ -524,14 +533,16 @@ def speciate(
     arrays = [np.asarray(x, dtype=np.float64) for x in (ca_mM, pi_mM, mg_mM, nacl_mM, ph, temperature_c)]
     shape = np.broadcast_shapes(*(a.shape for a in arrays))
     for a, name in zip(arrays[:4], ("ca_mM", "pi_mM", "mg_mM", "nacl_mM"), strict=True):
-        if np.any(a < 0) or not np.all(np.isfinite(a)):
+        # min/max instead of elementwise tests: no lattice-sized temporaries (NaN fails >= 0)
+        if a.size and not (a.min() >= 0.0 and np.isfinite(a.max())):
             raise ValueError(f"speciate: {name} must be finite and >= 0")
     n = math.prod(shape)
     # per-site inputs as flat arrays; uniform ones (scalars) stay scalars
     flat = [a.reshape(-1) if a.ndim and a.size > 1 else None for a in arrays]
     flat = [np.broadcast_to(a, shape).reshape(-1) if f is not None else a.reshape(()) * 1.0
             for a, f in zip(arrays, flat, strict=True)]
-    ca_t, p_t, mg_t, na_t = (flat[i] * 1e-3 for i in range(4))
+    # mM -> mol/L block by block in solve() (the same product, no lattice-sized copies)
+    ca_t, p_t, mg_t, na_t = flat[:4]
     ph_f, t_f = flat[4], flat[5]
     uniform_consts = np.ndim(ph_f) == 0 and np.ndim(t_f) == 0
     consts = _Constants(float(t_f) if np.ndim(t_f) == 0 else t_f,
@@ -544,7 +555,13 @@ def speciate(
     tol_ionic, tol_mass = max(tol_ionic, eps16), max(tol_mass, eps16)
     uniform_solve_consts = consts.cast(dtype) if uniform_consts else None
 
-    core = {key: np.empty(n) for key in ("Ca+2", "Mg+2", "Na+", "HPO4-2", "I", "g1")}
+    if workspace is None:
+        core = {key: np.empty(n) for key in CORE_SPECIES}
+    else:
+        for key in CORE_SPECIES:
+            if key not in workspace or workspace[key].shape != (n,):
+                workspace[key] = np.empty(n)
+        core = {key: workspace[key] for key in CORE_SPECIES}
 
     def solve(start: int) -> tuple[int, float]:
         sl = slice(start, min(start + BLOCK, n))
@@ -553,7 +570,7 @@ def speciate(
             return x[sl] if np.ndim(x) else x
 
         def cast(x):
-            return np.asarray(cut(x), dtype=dtype)
+            return np.asarray(cut(x) * 1e-3, dtype=dtype)
 
         blk_consts = (uniform_solve_consts if uniform_consts
                       else _Constants(cut(t_f) * 1.0, cut(ph_f) * 1.0).cast(dtype))

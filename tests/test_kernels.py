@@ -1,0 +1,214 @@
+"""The optional compiled kernels give the same bits as the numpy code they replace.
+
+Each kernel is compared with the numpy path on random inputs (hypothesis), including the
+special values whose handling differs between naive compiled code and numpy (NaN, +-inf,
+-0.0), and whole model runs are compared step by step. The numpy path itself is what the rest
+of the suite tests when numba is absent, and with ``VCSIM_KERNELS=numpy``.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from vcsim import kernels
+from vcsim.cells import signals
+from vcsim.cells.rules import BEHAVIOURS, load_rules
+from vcsim.cells.state import CellState, Phenotype
+from vcsim.cells.step import _bounded
+
+pytest.importorskip("numba")
+
+
+@contextmanager
+def numpy_path():
+    old = kernels.set_enabled(False)
+    try:
+        yield
+    finally:
+        kernels.set_enabled(old)
+
+
+@contextmanager
+def compiled_path():
+    old = kernels.set_enabled(True)
+    try:
+        yield
+    finally:
+        kernels.set_enabled(old)
+
+
+def same_bits(a: np.ndarray, b: np.ndarray) -> bool:
+    a, b = np.asarray(a), np.asarray(b)
+    return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+
+
+SPECIAL = np.array([0.0, -0.0, np.nan, np.inf, -np.inf, 1e-300, -1e-300, 5e-324, 1e300])
+values = st.floats(allow_nan=True, allow_infinity=True, width=64)
+vectors = arrays(np.float64, st.integers(kernels.MIN_SIZE, 400), elements=values)
+
+
+def with_specials(x: np.ndarray) -> np.ndarray:
+    x = x.copy()
+    x[: SPECIAL.size] = SPECIAL[: min(SPECIAL.size, x.size)]
+    return x
+
+
+@settings(max_examples=60, deadline=None)
+@given(x=vectors, half_max=st.floats(1e-3, 1e3), n=st.integers(1, 12))
+def test_hill_kernel_same_bits(x, half_max, n):
+    x = with_specials(x)
+    with compiled_path(), np.errstate(all="ignore"):
+        fast = signals.hill(x, half_max, n)
+    with numpy_path(), np.errstate(all="ignore"):
+        ref = signals.hill(x, half_max, n)
+    assert same_bits(fast, ref)
+
+
+def test_hill_non_integer_exponent_stays_on_numpy():
+    x = np.linspace(0.0, 3.0, 1000)
+    with compiled_path():
+        fast = signals.hill(x, 0.7, 2.5)
+    with numpy_path():
+        ref = signals.hill(x, 0.7, 2.5)
+    assert same_bits(fast, ref)
+
+
+@settings(max_examples=40, deadline=None)
+@given(x=vectors, t=vectors, tau=st.floats(0.01, 1e4), dt=st.floats(0.0, 24.0))
+def test_relax_tau_kernel_same_bits(x, t, tau, dt):
+    m = min(x.size, t.size)
+    x, t = with_specials(x[:m]), t[:m]
+    with compiled_path(), np.errstate(all="ignore"):
+        fast = signals.relax_tau(x, t, tau, dt)
+    with numpy_path(), np.errstate(all="ignore"):
+        ref = signals.relax_tau(x, t, tau, dt)
+    assert same_bits(fast, ref)
+
+
+@settings(max_examples=40, deadline=None)
+@given(x=vectors, name=st.sampled_from(["grp78", "ros", "time_since_death_h"]))
+def test_bounds_kernel_same_bits(x, name):
+    x = with_specials(x)
+    with compiled_path():
+        fast = _bounded(name, x.copy())
+    with numpy_path():
+        ref = _bounded(name, x.copy())
+    assert same_bits(fast, ref)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(kernels.MIN_SIZE, 3000),
+       signal_scale=st.floats(0.0, 10.0), scalar_signal=st.booleans())
+def test_rules_evaluation_same_bits(seed, n, signal_scale, scalar_signal):
+    rng = np.random.default_rng(seed)
+    table = load_rules()
+    codes = rng.choice(np.array([int(p) for p in Phenotype], dtype=np.int8), n)
+    sig = {s: rng.uniform(-0.5, 1.0, n) * signal_scale for s in table.signals_used()}
+    sig["perk"][: SPECIAL.size] = SPECIAL  # NaN, inf and signed zeros through a rule
+    if scalar_signal:
+        sig["mineral_hap_mM"] = 0.0  # a uniform (0-d) signal, as the model passes some
+    for behaviour in BEHAVIOURS:
+        with compiled_path(), np.errstate(all="ignore"):
+            fast = table.evaluate(behaviour, codes, sig)
+        with numpy_path(), np.errstate(all="ignore"):
+            ref = table.evaluate(behaviour, codes, sig)
+        assert same_bits(fast, ref), behaviour
+
+
+def test_rules_overrides_with_a_non_integer_exponent_stay_on_numpy():
+    table = load_rules().override([{"id": "apoptosis_caspase12", "hill": 2.5}])
+    rng = np.random.default_rng(1)
+    codes = np.full(500, Phenotype.CONTRACTILE, dtype=np.int8)
+    sig = {s: rng.uniform(0, 1, 500) for s in table.signals_used()}
+    with compiled_path():
+        fast = table.evaluate("to_apoptotic", codes, sig)
+    with numpy_path():
+        ref = table.evaluate("to_apoptotic", codes, sig)
+    assert same_bits(fast, ref)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n_sites=st.integers(kernels.MIN_SIZE, 2000))
+def test_rows_gather_and_write_scatter_same_bits(seed, n_sites):
+    rng = np.random.default_rng(seed)
+    idx = np.sort(rng.choice(n_sites, size=rng.integers(kernels.MIN_SIZE, n_sites + 1), replace=False))
+    values = {name: with_specials(rng.normal(0.0, 1e3, idx.size)) for name in CellState.VARIABLES}
+    states = []
+    for path in (compiled_path, numpy_path):
+        state = CellState.zeros(n_sites)
+        with path(), np.errstate(over="ignore"):
+            state.write(idx, values)
+            rows = state.rows(idx)
+        states.append((state, rows))
+    (fast, fast_rows), (ref, ref_rows) = states
+    for name in CellState.VARIABLES:
+        assert same_bits(getattr(fast, name), getattr(ref, name)), name
+        assert same_bits(fast_rows[name], ref_rows[name]), name
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_model_runs_identical_with_and_without_kernels(threads):
+    from vcsim.model import VascularModel
+
+    def run(path):
+        with path():
+            m = VascularModel(seed=5, lattice_rows=40, lattice_cols=100, threads=threads,
+                              serum_phosphate_mM=2.4, tnf_alpha_pg_per_mL=15.0)
+            for _ in range(30):
+                m.step()
+        return m
+
+    fast, ref = run(compiled_path), run(numpy_path)
+    for name, arr in fast.cells.arrays().items():
+        assert same_bits(arr, ref.cells.arrays()[name]), name
+    for name, arr in fast.lattice.fields.items():
+        assert same_bits(arr, ref.lattice.fields[name]), name
+    a = fast.datacollector.get_model_vars_dataframe()
+    b = ref.datacollector.get_model_vars_dataframe()
+    assert a.equals(b)
+    assert len(fast.nucleation_log) == len(ref.nucleation_log)
+
+
+def test_backend_choice_from_the_environment(monkeypatch):
+    assert kernels._choose("numpy") is False
+    assert kernels._choose("auto") is True
+    assert kernels._choose("") is True
+    assert kernels._choose("numba") is True
+    with pytest.raises(ValueError, match="VCSIM_KERNELS: 'cuda' is not allowed; expected one of auto, numpy, numba"):
+        kernels._choose("cuda")
+    monkeypatch.setattr(kernels, "HAVE_NUMBA", False)
+    assert kernels._choose("auto") is False
+    with pytest.raises(ImportError, match=r"numba is not installed; pip install 'vcsim\[fast\]'"):
+        kernels._choose("numba")
+    with pytest.raises(ImportError, match="numba is not installed"):
+        kernels.set_enabled(True)
+
+
+def test_backend_is_recorded():
+    from vcsim.outputs import environment
+
+    with compiled_path():
+        assert environment()["kernels"] == "numba"
+    with numpy_path():
+        assert environment()["kernels"] == "numpy"
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**63 - 1), step=st.integers(0, 10**7), purpose=st.integers(1, 2000),
+       start=st.integers(0, 2**40), n=st.integers(kernels.MIN_SIZE, 2000))
+def test_uniform_draws_same_bits(seed, step, purpose, start, n):
+    from vcsim.rng import uniform
+
+    cells = np.arange(start, start + n, dtype=np.intp)
+    with compiled_path():
+        fast = uniform(seed, step, cells, purpose)
+    with numpy_path():
+        ref = uniform(seed, step, cells, purpose)
+    assert same_bits(fast, ref)
+    assert fast.min() >= 0.0 and fast.max() < 1.0

@@ -1,0 +1,276 @@
+"""Optional compiled kernels (numba) for the generic array primitives of a cell update.
+
+The model's equations are written once, in numpy (``vcsim.cells``, ``vcsim.chemistry``). A few
+*generic* primitives they call many times per step cost one numpy pass per arithmetic
+operation: the Hill function, the rules-table terms, exact relaxation with a fixed time
+constant, clipping to [0, 1], and the gather / round / scatter of cell rows. Here each is one
+compiled loop doing **the same IEEE operations in the same order** (no fast-math, no fused
+multiply-add, numpy's semantics for ``maximum`` with NaN and -0.0), so it returns the same bits
+as the numpy code it replaces and a run is identical with or without numba.
+``tests/test_kernels.py`` checks that, bit for bit, on random inputs and on whole model runs.
+
+Install with ``pip install 'vcsim[fast]'`` (numba). The numpy path is always there and is what
+runs without numba. Choose with the ``VCSIM_KERNELS`` environment variable:
+
+- ``auto`` (default): numba when it imports, else numpy;
+- ``numpy``: never use the compiled kernels;
+- ``numba``: require them (ImportError naming the extra when numba is missing).
+
+Only float64 arrays of at least :data:`MIN_SIZE` elements and integer Hill exponents 1-64 take
+the compiled path (numba's ``pow`` may differ from numpy's in the last bit, so a non-integer
+exponent stays on numpy). Kernels are specialised per exponent (a compile-time constant lets
+the compiler unroll the power and vectorise the loop) and compiled on first use; they release
+the GIL, so the block threads of :mod:`vcsim.parallel` run them side by side.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+#: environment variable choosing the backend (auto | numpy | numba)
+KERNELS_ENV = "VCSIM_KERNELS"
+BACKENDS = ("auto", "numpy", "numba")
+#: arrays shorter than this stay on the numpy path (the call overhead is not worth it)
+MIN_SIZE = 64
+
+try:
+    import numba as _nb
+
+    HAVE_NUMBA = True
+except ImportError:  # pragma: no cover - the numpy-only install
+    _nb = None
+    HAVE_NUMBA = False
+
+
+def _choose(value: str | None) -> bool:
+    want = (value or "auto").strip().lower() or "auto"
+    if want not in BACKENDS:
+        raise ValueError(f"{KERNELS_ENV}: {want!r} is not allowed; expected one of {', '.join(BACKENDS)}")
+    if want == "numba" and not HAVE_NUMBA:
+        raise ImportError(f"{KERNELS_ENV}=numba but numba is not installed; pip install 'vcsim[fast]'")
+    return want != "numpy" and HAVE_NUMBA
+
+
+#: whether the compiled kernels are in use (set from $VCSIM_KERNELS at import)
+ENABLED = _choose(os.environ.get(KERNELS_ENV))
+
+
+def backend() -> str:
+    """The kernel backend in use, "numba" or "numpy" (recorded in run metadata)."""
+    return "numba" if ENABLED else "numpy"
+
+
+def set_enabled(enabled: bool) -> bool:
+    """Switch the compiled kernels on or off (tests compare the two paths); returns the old
+    setting. Switching on needs numba."""
+    global ENABLED
+    old = ENABLED
+    if enabled and not HAVE_NUMBA:
+        raise ImportError("numba is not installed; pip install 'vcsim[fast]'")
+    ENABLED = bool(enabled)
+    return old
+
+
+def int_exponent(n: float) -> int:
+    """``n`` as an int when it is an integer in 1..64 (a power by multiplications), else 0."""
+    return int(n) if float(n).is_integer() and 1 <= n <= 64 else 0
+
+
+def usable(*arrays: Any) -> bool:
+    """True when the compiled path applies: kernels on, float64 1-D arrays of >= MIN_SIZE."""
+    if not ENABLED:
+        return False
+    for a in arrays:
+        if not isinstance(a, np.ndarray) or a.dtype != np.float64 or a.ndim != 1 or a.size < MIN_SIZE:
+            return False
+    return True
+
+
+# ------------------------------------------------------------------------------ kernel makers
+_cache: dict[tuple[str, int], Callable[..., None]] = {}
+_lock = threading.Lock()
+
+
+def _jit(fn: Callable[..., None]) -> Callable[..., None]:
+    # error_model="numpy": no zero-division checks (IEEE results, as numpy), so loops vectorise;
+    # fastmath stays off: the operations are done as written, in order
+    return _nb.njit(nogil=True, error_model="numpy", fastmath=False, cache=True)(fn)
+
+
+def _ipow(r: float, n: int) -> float:
+    """``r**n`` by repeated squaring, multiplications in the order of
+    :func:`vcsim.cells.signals._int_power_inplace`; inlined into the kernels, where ``n`` is a
+    compile-time constant (the loop unrolls)."""
+    acc = r
+    first = True
+    while True:
+        if n & 1:
+            if first:
+                acc = r
+                first = False
+            else:
+                acc = acc * r
+        n >>= 1
+        if n == 0:
+            return acc
+        r = r * r
+
+
+if HAVE_NUMBA:
+    _ipow = _nb.njit(inline="always", error_model="numpy", cache=True)(_ipow)
+
+
+def _kernel(kind: str, n: int = 0) -> Callable[..., None]:
+    key = (kind, n)
+    fn = _cache.get(key)
+    if fn is None:
+        with _lock:
+            fn = _cache.get(key)
+            if fn is None:
+                fn = _cache[key] = _MAKERS[kind](n)
+    return fn
+
+
+def _make_hill(n: int) -> Callable[..., None]:
+    def hill(x, half_max, out):
+        for i in range(x.size):
+            v = x[i]
+            r = v if (v > 0.0 or v != v) else 0.0  # np.maximum(v, 0.0): NaN kept, -0.0 -> 0.0
+            r = _ipow(r / half_max, n)
+            out[i] = r / (r + 1.0)
+
+    return _jit(hill)
+
+
+def _make_rule_term(n: int) -> Callable[..., None]:
+    def term(b, b0, sig, codes, covers, half_max, saturation, increases):
+        # b += H(sig) * (saturation - ref) where the rule covers the cell's phenotype
+        for i in range(b.size):
+            v = sig[i]
+            r = v if (v > 0.0 or v != v) else 0.0
+            r = _ipow(r / half_max, n)
+            h = r / (r + 1.0)
+            old = b[i]
+            ref = b0[i] if increases else old
+            new = old + h * (saturation - ref)
+            b[i] = new if covers[codes[i]] else old
+
+    return _jit(term)
+
+
+def _make_relax_tau(_: int) -> Callable[..., None]:
+    def relax(x, target, decay, out):
+        for i in range(x.size):
+            t = target[i]
+            out[i] = t + (x[i] - t) * decay
+
+    return _jit(relax)
+
+
+def _make_clip(upper: int) -> Callable[..., None]:
+    # in place: max(x, 0) then (when upper) min(x, 1), numpy's NaN/-0.0 semantics
+    def clip(x):
+        for i in range(x.size):
+            v = x[i]
+            v = v if (v > 0.0 or v != v) else 0.0
+            if upper:
+                v = v if (v < 1.0 or v != v) else 1.0
+            x[i] = v
+
+    return _jit(clip)
+
+
+def _make_gather(_: int) -> Callable[..., None]:
+    def gather(src, idx, out):
+        for i in range(idx.size):
+            out[i] = src[idx[i]]
+
+    return _jit(gather)
+
+
+def _make_scatter(_: int) -> Callable[..., None]:
+    def scatter(dst, idx, values):
+        for i in range(idx.size):
+            dst[idx[i]] = values[i]  # float64 -> storage dtype: round to nearest, as astype
+
+    return _jit(scatter)
+
+
+def _make_uniform(_: int) -> Callable[..., None]:
+    # vcsim.rng.uniform: SplitMix64 finaliser of (cell + 1) * golden + key, top 53 bits / 2^53;
+    # every integer constant is uint64 so the arithmetic stays uint64 (wrapping), as numpy's
+    golden, m1, m2 = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
+    one, s30, s27, s31, s11 = np.uint64(1), np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
+    to_unit = 1.0 / float(1 << 53)
+
+    def uniform(cells, key, out):
+        for i in range(cells.size):
+            z = (np.uint64(cells[i]) + one) * golden + key
+            z ^= z >> s30
+            z *= m1
+            z ^= z >> s27
+            z *= m2
+            z ^= z >> s31
+            out[i] = np.float64(z >> s11) * to_unit
+
+    return _jit(uniform)
+
+
+_MAKERS: dict[str, Callable[[int], Callable[..., None]]] = {
+    "uniform": _make_uniform,
+    "hill": _make_hill, "rule_term": _make_rule_term, "relax_tau": _make_relax_tau,
+    "clip": _make_clip, "gather": _make_gather, "scatter": _make_scatter,
+}
+
+
+# --------------------------------------------------------------------------------- wrappers
+def hill(x: np.ndarray, half_max: float, n_int: int) -> np.ndarray:
+    """Compiled :func:`vcsim.cells.signals.hill` (integer exponent ``n_int``): same bits."""
+    out = np.empty(x.size)
+    _kernel("hill", n_int)(x, float(half_max), out)
+    return out
+
+
+def relax_tau(x: np.ndarray, target: np.ndarray, decay: float) -> np.ndarray:
+    """``target + (x - target) * decay`` in one pass: same bits as the numpy expression."""
+    out = np.empty(x.size)
+    _kernel("relax_tau")(x, target, float(decay), out)
+    return out
+
+
+def clip_inplace(x: np.ndarray, upper: bool) -> np.ndarray:
+    """``maximum(x, 0)`` (then ``minimum(x, 1)`` when ``upper``) in place, one pass."""
+    _kernel("clip", int(bool(upper)))(x)
+    return x
+
+
+def gather(src: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """``src[idx]`` as float64 in one pass (gather and widen)."""
+    out = np.empty(idx.size)
+    _kernel("gather")(src, idx, out)
+    return out
+
+
+def scatter(dst: np.ndarray, idx: np.ndarray, values: np.ndarray) -> None:
+    """``dst[idx] = values.astype(dst.dtype)`` in one pass (round and scatter)."""
+    _kernel("scatter")(dst, idx, values)
+
+
+def rule_term(b: np.ndarray, b0: np.ndarray, sig: np.ndarray, codes: np.ndarray, covers: np.ndarray,
+              half_max: float, n_int: int, saturation: float, increases: bool) -> None:
+    """One rules-table term in place: ``b += H(sig; K, n) * (saturation - ref)`` on the cells
+    whose phenotype code ``covers``; ``ref`` is ``b0`` (increases) or ``b`` (decreases)."""
+    _kernel("rule_term", n_int)(b, b0, sig, codes, covers, float(half_max), float(saturation),
+                                bool(increases))
+
+
+def uniform(cells: np.ndarray, key: np.uint64) -> np.ndarray:
+    """:func:`vcsim.rng.uniform` for 1-D int cell indices with the draw's ``key`` (same bits)."""
+    out = np.empty(cells.size)
+    _kernel("uniform")(cells, np.uint64(key), out)
+    return out

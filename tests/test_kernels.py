@@ -212,3 +212,44 @@ def test_uniform_draws_same_bits(seed, step, purpose, start, n):
         ref = uniform(seed, step, cells, purpose)
     assert same_bits(fast, ref)
     assert fast.min() >= 0.0 and fast.max() < 1.0
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 3000),
+       dtype=st.sampled_from([np.float32, np.float64]), ph=st.floats(6.8, 7.8),
+       temperature=st.floats(20.0, 40.0), nacl=st.floats(0.0, 200.0),
+       scale=st.sampled_from([1e-3, 1.0, 10.0]))
+def test_compiled_speciation_same_bits(seed, n, dtype, ph, temperature, nacl, scale):
+    from vcsim.chemistry import speciation
+
+    rng = np.random.default_rng(seed)
+    ca, pi, mg = (rng.uniform(0.0, 3.0, n) * scale for _ in range(3))
+    ca[rng.random(n) < 0.05] = 0.0  # absent ions too
+    pi[rng.random(n) < 0.05] = 0.0
+    results = []
+    for path in (compiled_path, numpy_path):
+        with path(), np.errstate(all="ignore"):
+            results.append(speciation.speciate(ca, pi, ph, temperature, mg, nacl, solve_dtype=dtype))
+    fast, ref = results
+    assert fast.iterations == ref.iterations and fast.residual == ref.residual
+    for key in speciation.CORE_SPECIES:
+        assert same_bits(fast._core[key], ref._core[key]), key
+    assert same_bits(fast.saturation_index("HAP"), ref.saturation_index("HAP"))
+
+
+def test_compiled_speciation_threads_and_workspace_same_bits():
+    from vcsim.chemistry import speciation
+
+    rng = np.random.default_rng(7)
+    n = 3 * speciation.BLOCK + 123
+    ca, pi, mg = rng.uniform(1.0, 1.4, n), rng.uniform(0.8, 3.0, n), rng.uniform(0.5, 1.0, n)
+    with numpy_path():
+        ref = speciation.speciate(ca, pi, 7.4, 37.0, mg, 140.0, solve_dtype=np.float32)
+    ws: dict = {}
+    for threads in (1, 2, 2):  # the second 2-thread call reuses the workspace
+        with compiled_path():
+            fast = speciation.speciate(ca, pi, 7.4, 37.0, mg, 140.0, solve_dtype=np.float32,
+                                       workspace=ws, threads=threads)
+        for key in speciation.CORE_SPECIES:
+            assert same_bits(fast._core[key], ref._core[key]), (threads, key)
+            assert np.shares_memory(fast._core[key], ws[key])

@@ -294,7 +294,8 @@ def react(
     phases = phases_from(params)
     ws: dict[str, np.ndarray] = {} if workspace is None else workspace
     sp = speciate(f["calcium_mM"], f["phosphate_mM"], ph, temp, f["magnesium_mM"], nacl, phases=phases,
-                  solve_dtype=LATTICE_SOLVE_DTYPE, workspace=ws.setdefault("speciation", {}))
+                  solve_dtype=LATTICE_SOLVE_DTYPE, workspace=ws.setdefault("speciation", {}),
+                  threads=threads)
     la_oh = float(np.log10(sp.activities["OH-"].flat[0]))
     hap_const = 2.0 * la_oh - phases["HAP"].log_ksp(temp)
     acp_const = phases["ACP"].log_ksp(temp)

@@ -51,6 +51,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from vcsim.chemistry import speciation_compiled as compiled
+from vcsim.parallel import map_blocks
 from vcsim.params.chemistry import PARAMS as _CHEM_PARAMS
 
 ArrayLike = float | np.ndarray
@@ -493,6 +495,7 @@ def speciate(
     phases: Mapping[str, Phase] | None = None,
     solve_dtype: type[np.floating] = np.float64,
     workspace: MutableMapping[str, np.ndarray] | None = None,
+    threads: int = 1,
 ) -> Speciation:
     """Speciate Ca / Mg / phosphate in a NaCl background at fixed pH (see module docstring).
 
@@ -519,6 +522,8 @@ def speciate(
             then only valid until the next call with the same workspace. On a 10^6-site
             lattice this saves ~50 MB of fresh pages per call, whose page faults cost as much
             as the solve itself on a virtual machine.
+        threads: solve the blocks on up to this many threads when the compiled solve is in
+            use (``vcsim[fast]``; its loops release the GIL); the same bits for any count.
 
     Returns:
         :class:`Speciation` with ``.activities`` (``Ca+2``, ``Mg+2``, ``H2PO4-``, ``HPO4-2``,
@@ -574,13 +579,18 @@ def speciate(
 
         blk_consts = (uniform_solve_consts if uniform_consts
                       else _Constants(cut(t_f) * 1.0, cut(ph_f) * 1.0).cast(dtype))
-        return _solve_block(cast(ca_t), cast(p_t), cast(mg_t), cast(na_t), blk_consts,
+        # the same solve as fused compiled loops when vcsim[fast] is installed (same bits)
+        solver = compiled.solve_block if compiled.usable(blk_consts) else _solve_block
+        return solver(cast(ca_t), cast(p_t), cast(mg_t), cast(na_t), blk_consts,
                             {key: arr[sl] for key, arr in core.items()}, tol_ionic, tol_mass,
                             max_iter)
 
-    # serial on purpose: threads slow this loop down (its numpy operations on 16k-site blocks
-    # are too short to overlap; the GIL hand-overs cost more than they save)
-    solved = [solve(start) for start in range(0, max(n, 1), BLOCK)]
+    # Threads only for the compiled solve, whose loops release the GIL: the numpy solve's
+    # operations on 16k-site blocks are too short to overlap (the GIL hand-overs cost more
+    # than they save). Blocks write disjoint slices: the same bits for any thread count.
+    starts = range(0, max(n, 1), BLOCK)
+    parallel = uniform_consts and compiled.usable(uniform_solve_consts)
+    solved = map_blocks(solve, starts, threads if parallel else 1)
     iterations = max(it for it, _ in solved)
     residual = max(res for _, res in solved)
 

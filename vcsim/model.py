@@ -314,7 +314,7 @@ class VascularModel(mesa.Model):
         self._nucleation_cumulative = len(self.nucleation_log)
 
         # 6. transport with the lumen at serum values
-        entered = self.transport.step(fields, self.boundary_values(systemic))
+        entered = self.transport.step(fields, self.boundary_values(systemic), threads=self.threads)
         fluid_umol = p.porosity_fraction * self.lattice.site_volume_L * 1e3  # mM*site -> umol
         self.ledger["boundary_calcium_umol"] += entered["calcium_mM"] * fluid_umol
         self.ledger["boundary_phosphorus_umol"] += (

@@ -274,3 +274,24 @@ def test_transport_compiled_solve_same_bits(threads):
     for n in names:
         assert same_bits(fast[n], ref[n]), n
     assert fast_in == ref_in and fast_ex == ref_ex
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(kernels.MIN_SIZE, 3000),
+       dt=st.sampled_from([0.25, 1.0, 24.0, 500.0]), step=st.integers(0, 10**6))
+def test_transition_same_bits(seed, n, dt, step):
+    from vcsim.cells.phenotype import transition
+
+    rng = np.random.default_rng(seed)
+    table = load_rules()
+    ph = rng.choice(np.array([int(p) for p in Phenotype], dtype=np.int8), n)
+    sig = {s: rng.uniform(0.0, 1.0, n) for s in table.signals_used()}
+    sig["mineral_hap_mM"] = rng.uniform(0.0, 300.0, n)  # mineral deaths too
+    sig["time_since_death_h"] = rng.uniform(0.0, 100.0, n)  # and clearance
+    idx = np.sort(rng.choice(10 * n, n, replace=False)).astype(np.intp)
+    with compiled_path():
+        fast = transition(ph, sig, table, dt, seed, step, idx)
+    with numpy_path():
+        ref = transition(ph, sig, table, dt, seed, step, idx)
+    assert same_bits(fast[0], ref[0]) and same_bits(fast[1], ref[1])
+    assert len(np.unique(fast[0])) > 1

@@ -147,9 +147,13 @@ def _make_hill(n: int) -> Callable[..., None]:
     return _jit(hill)
 
 
-def _make_rule_term(n: int) -> Callable[..., None]:
-    def term(b, b0, sig, codes, covers, half_max, saturation, increases):
-        # b += H(sig) * (saturation - ref) where the rule covers the cell's phenotype
+def _make_rule_term(variant: int) -> Callable[..., None]:
+    # variant = 4 n + 2 increases + everyone: all three are compile-time constants, so the
+    # loop has no per-cell branch on them and vectorises
+    n, increases, everyone = variant // 4, bool(variant & 2), bool(variant & 1)
+
+    def term(b, b0, sig, covered, half_max, saturation):
+        # b += H(sig) * (saturation - ref) where the rule covers the cell (covered[i])
         for i in range(b.size):
             v = sig[i]
             r = v if (v > 0.0 or v != v) else 0.0
@@ -158,7 +162,10 @@ def _make_rule_term(n: int) -> Callable[..., None]:
             old = b[i]
             ref = b0[i] if increases else old
             new = old + h * (saturation - ref)
-            b[i] = new if covers[codes[i]] else old
+            if everyone:
+                b[i] = new
+            else:
+                b[i] = new if covered[i] else old
 
     return _jit(term)
 
@@ -244,7 +251,90 @@ def _make_pttrs(_: int) -> Callable[..., None]:
     return _jit(pttrs)
 
 
+def _make_rule_start(_: int) -> Callable[..., None]:
+    def start(codes, base_lut, b0, b, present):
+        # b0 = b = base value of each cell's phenotype; which phenotype codes occur
+        for i in range(codes.size):
+            c = codes[i]
+            v = base_lut[c]
+            b0[i] = v
+            b[i] = v
+            present[c] = True
+
+    return _jit(start)
+
+
+def _make_competing_rates(_: int) -> Callable[..., None]:
+    def rates(ph, r0, r1, r2, r3, t0, t1, t2, t3, total):
+        # a cell's rate toward its own phenotype is 0; total = ((r0 + r1) + r2) + r3
+        for i in range(ph.size):
+            c = ph[i]
+            a = 0.0 if c == t0 else r0[i]
+            b = 0.0 if c == t1 else r1[i]
+            d = 0.0 if c == t2 else r2[i]
+            e = 0.0 if c == t3 else r3[i]
+            r0[i] = a
+            r1[i] = b
+            r2[i] = d
+            r3[i] = e
+            total[i] = ((a + b) + d) + e
+
+    return _jit(rates)
+
+
+def _make_competing_choice(_: int) -> Callable[..., None]:
+    def choice(ph, alive, r0, r1, r2, r3, t0, t1, t2, t3, total, p_min, p_move, p_clear,
+               u_min, u_move, u_choice, apoptotic, empty, new, died):
+        # vcsim.cells.phenotype.transition after the rates: death from mineral, the move and
+        # its target (first cumulative rate above the pick; round-off guard: the last
+        # non-zero rate), clearance of apoptotic cells
+        for i in range(ph.size):
+            c = ph[i]
+            killed = alive[i] and u_min[i] < p_min[i]
+            moves = alive[i] and not killed and u_move[i] < p_move[i]
+            pick = u_choice[i] * total[i]
+            chosen = -1
+            cum = r0[i]
+            if pick < cum:
+                chosen = t0
+            cum = cum + r1[i]
+            if chosen < 0 and pick < cum:
+                chosen = t1
+            cum = cum + r2[i]
+            if chosen < 0 and pick < cum:
+                chosen = t2
+            cum = cum + r3[i]
+            if chosen < 0 and pick < cum:
+                chosen = t3
+            if chosen < 0:
+                last = -1
+                if r0[i] > 0:
+                    last = t0
+                if r1[i] > 0:
+                    last = t1
+                if r2[i] > 0:
+                    last = t2
+                if r3[i] > 0:
+                    last = t3
+                chosen = last
+            moves = moves and chosen >= 0
+            out = c
+            if moves:
+                out = chosen
+            if killed:
+                out = apoptotic
+            if c == apoptotic and u_move[i] < p_clear[i]:
+                out = empty
+            new[i] = out
+            died[i] = killed or (moves and chosen == apoptotic)
+
+    return _jit(choice)
+
+
 _MAKERS: dict[str, Callable[[int], Callable[..., None]]] = {
+    "competing_rates": _make_competing_rates,
+    "competing_choice": _make_competing_choice,
+    "rule_start": _make_rule_start,
     "pttrs": _make_pttrs,
     "uniform": _make_uniform,
     "hill": _make_hill, "rule_term": _make_rule_term, "relax_tau": _make_relax_tau,
@@ -285,12 +375,14 @@ def scatter(dst: np.ndarray, idx: np.ndarray, values: np.ndarray) -> None:
     _kernel("scatter")(dst, idx, values)
 
 
-def rule_term(b: np.ndarray, b0: np.ndarray, sig: np.ndarray, codes: np.ndarray, covers: np.ndarray,
+def rule_term(b: np.ndarray, b0: np.ndarray, sig: np.ndarray, covered: np.ndarray | None,
               half_max: float, n_int: int, saturation: float, increases: bool) -> None:
     """One rules-table term in place: ``b += H(sig; K, n) * (saturation - ref)`` on the cells
-    whose phenotype code ``covers``; ``ref`` is ``b0`` (increases) or ``b`` (decreases)."""
-    _kernel("rule_term", n_int)(b, b0, sig, codes, covers, float(half_max), float(saturation),
-                                bool(increases))
+    where ``covered`` (bool per cell; None: every cell); ``ref`` is ``b0`` (increases) or
+    ``b`` (decreases)."""
+    variant = 4 * n_int + 2 * bool(increases) + (covered is None)
+    mask = np.ones(1, dtype=np.bool_) if covered is None else covered
+    _kernel("rule_term", variant)(b, b0, sig, mask, float(half_max), float(saturation))
 
 
 def uniform(cells: np.ndarray, key: np.uint64) -> np.ndarray:
@@ -304,3 +396,35 @@ def tridiagonal_solve(d: np.ndarray, e: np.ndarray, b: np.ndarray) -> None:
     """Solve ``U^H D U x = b`` in place for a complex ``b`` (LAPACK ``zpttrs`` with real
     factors ``d``, ``e`` from ``dpttrf``), in the same order as LAPACK: the same bits."""
     _kernel("pttrs")(d, e, b.reshape(-1).view(np.float64).reshape(-1, 2))
+
+
+def rule_start(codes: np.ndarray, base_lut: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(b0, b, present)``: the base value ``base_lut[codes]`` twice (the reference and the
+    accumulator of the rules terms) and a bool per phenotype code that occurs, in one pass.
+    ``codes`` are int8 phenotype codes (0 <= code < len(base_lut))."""
+    b0, b = np.empty(codes.size), np.empty(codes.size)
+    present = np.zeros(base_lut.size, dtype=np.bool_)
+    _kernel("rule_start")(codes, np.ascontiguousarray(base_lut, dtype=np.float64), b0, b, present)
+    return b0, b, present
+
+
+def competing_rates(ph: np.ndarray, rates: list[np.ndarray], targets: tuple[int, ...]) -> np.ndarray:
+    """Zero each cell's rate toward its own phenotype (in place in ``rates``, 4 float64 arrays)
+    and return the total ``((r0 + r1) + r2) + r3``, in one pass."""
+    total = np.empty(ph.size)
+    _kernel("competing_rates")(ph, *rates, *(np.int8(t) for t in targets), total)
+    return total
+
+
+def competing_choice(ph: np.ndarray, alive: np.ndarray, rates: list[np.ndarray], targets: tuple[int, ...],
+                     total: np.ndarray, p_min: np.ndarray, p_move: np.ndarray, p_clear: np.ndarray,
+                     u_min: np.ndarray, u_move: np.ndarray, u_choice: np.ndarray, apoptotic: int,
+                     empty: int) -> tuple[np.ndarray, np.ndarray]:
+    """New phenotype codes and died flags of :func:`vcsim.cells.phenotype.transition` from its
+    rates, probabilities and draws, in one pass."""
+    new = np.empty(ph.size, dtype=np.int8)
+    died = np.empty(ph.size, dtype=np.bool_)
+    _kernel("competing_choice")(ph, alive, *rates, *(np.int8(t) for t in targets), total, p_min, p_move,
+                                p_clear, u_min, u_move, u_choice, np.int8(apoptotic), np.int8(empty),
+                                new, died)
+    return new, died

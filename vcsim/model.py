@@ -406,7 +406,7 @@ class VascularModel(mesa.Model):
         s["calcium_mean_mM"] = float(f["calcium_mM"].mean())
         s["cmgp_mean_nM"] = float(f["cmgp_nM"].mean())
         s["ucmgp_mean_nM"] = float(f["ucmgp_nM"].mean())
-        for key, value in cellmod.summary_markers(self.cells).items():
+        for key, value in cellmod.summary_markers(self.cells, self.threads).items():
             s[key] = float(value)
         totals = self.totals_umol()
         s["total_calcium_umol"] = totals["calcium_umol"]

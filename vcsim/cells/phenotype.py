@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from vcsim import kernels
 from vcsim.cells.rules import RulesTable
 from vcsim.cells.signals import SENSE_READS, SENSED_SIGNALS, SITE_SIGNALS, SiteInputs, sense, value
 from vcsim.cells.state import CellState, Phenotype, viable_mask
@@ -44,6 +45,8 @@ def transition(phenotype: np.ndarray, signals: Mapping[str, np.ndarray], rules: 
     """New phenotypes of the cells at ``idx`` and a mask of those that died this step."""
     ph = np.asarray(phenotype, dtype=np.int8)
     alive = viable_mask(ph)
+    if kernels.ENABLED and ph.ndim == 1 and ph.size >= kernels.MIN_SIZE:
+        return _transition_compiled(ph, alive, signals, rules, dt_h, seed, step, idx)
     new = ph.copy()
 
     # 1. heavy local mineral kills
@@ -82,6 +85,22 @@ def transition(phenotype: np.ndarray, signals: Mapping[str, np.ndarray], rules: 
     cleared = dead & (u_move < p_clear)
     new = np.where(cleared, np.int8(Phenotype.EMPTY), new).astype(np.int8)
     return new, died
+
+
+def _transition_compiled(ph: np.ndarray, alive: np.ndarray, signals: Mapping[str, np.ndarray],
+                         rules: RulesTable, dt_h: float, seed: int, step: int,
+                         idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`transition` with its per-cell logic in two compiled passes (same rates, same
+    probabilities, same draws, same decisions: the same bits)."""
+    targets = tuple(int(t) for _, t in TRANSITIONS)
+    rates = [np.ascontiguousarray(rules.evaluate(b, ph, signals)) for b, _ in TRANSITIONS]
+    total = kernels.competing_rates(ph, rates, targets)
+    p_min = probability(rules.evaluate("mineral_death", ph, signals), dt_h)
+    p_clear = probability(rules.evaluate("clearance", ph, signals), dt_h)
+    return kernels.competing_choice(
+        ph, alive, rates, targets, total, p_min, probability(total, dt_h), p_clear,
+        uniform(seed, step, idx, Purpose.MINERAL_DEATH), uniform(seed, step, idx, Purpose.TRANSITION),
+        uniform(seed, step, idx, Purpose.TRANSITION_CHOICE), int(Phenotype.APOPTOTIC), int(Phenotype.EMPTY))
 
 
 def rule_signals(rows: Mapping[str, np.ndarray], sensed: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:

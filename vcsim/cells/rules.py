@@ -273,18 +273,21 @@ class RulesTable:
                            base_lut: np.ndarray | None, signals: Mapping[str, np.ndarray]) -> np.ndarray:
         """:meth:`evaluate` with one compiled pass per term (the same operations, same bits)."""
         n = codes.size
-        b0 = np.zeros(n) if base_lut is None else base_lut[codes]
-        b = b0.copy()
-        present = np.bincount(codes, minlength=len(Phenotype)) > 0
-        small = np.ascontiguousarray(codes, dtype=np.int8)
+        lut0 = np.zeros(len(Phenotype)) if base_lut is None else base_lut
+        b0, b, present = kernels.rule_start(np.ascontiguousarray(codes, dtype=np.int8), lut0)
+        masks: dict[bytes, np.ndarray | None] = {}
         for rule, lut, n_int in terms:
-            if not lut[present].any():
+            covered = lut[present]
+            if not covered.any():
                 continue
+            key = lut.tobytes()
+            if key not in masks:
+                masks[key] = None if covered.all() else lut[codes]
             sig = signals[rule.signal]
             if np.ndim(sig) == 0:
                 sig = np.full(n, float(sig))
             sig = np.ascontiguousarray(sig, dtype=np.float64)
-            kernels.rule_term(b, b0, sig, small, lut, rule.half_max, n_int, rule.saturation,
+            kernels.rule_term(b, b0, sig, masks[key], rule.half_max, n_int, rule.saturation,
                               rule.direction == "increases")
         return kernels.clip_inplace(b, upper=False)
 

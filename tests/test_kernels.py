@@ -26,21 +26,20 @@ pytest.importorskip("numba")
 
 
 @contextmanager
+def kernels_on(enabled: bool):
+    old = kernels.set_enabled(enabled)
+    try:
+        yield
+    finally:
+        kernels.set_enabled(old)
+
+
 def numpy_path():
-    old = kernels.set_enabled(False)
-    try:
-        yield
-    finally:
-        kernels.set_enabled(old)
+    return kernels_on(False)
 
 
-@contextmanager
 def compiled_path():
-    old = kernels.set_enabled(True)
-    try:
-        yield
-    finally:
-        kernels.set_enabled(old)
+    return kernels_on(True)
 
 
 def same_bits(a: np.ndarray, b: np.ndarray) -> bool:
@@ -190,6 +189,18 @@ def test_backend_choice_from_the_environment(monkeypatch):
         kernels.set_enabled(True)
 
 
+def test_bad_backend_is_reported_when_a_model_is_built(monkeypatch):
+    from vcsim.model import VascularModel
+    from vcsim.params import ParameterError
+
+    msg = "VCSIM_KERNELS: 'gpu' is not allowed; expected one of auto, numpy, numba"
+    monkeypatch.setattr(kernels, "_ENV_ERROR", msg)
+    with pytest.raises(ValueError, match=msg):
+        kernels.check_environment()
+    with pytest.raises(ParameterError, match=msg):
+        VascularModel(seed=1, lattice_rows=4, lattice_cols=4)
+
+
 def test_backend_is_recorded():
     from vcsim.outputs import environment
 
@@ -295,3 +306,35 @@ def test_transition_same_bits(seed, n, dt, step):
         ref = transition(ph, sig, table, dt, seed, step, idx)
     assert same_bits(fast[0], ref[0]) and same_bits(fast[1], ref[1])
     assert len(np.unique(fast[0])) > 1
+
+
+def test_cli_runs_give_the_same_files_with_either_backend(tmp_path):
+    """End to end: ``VCSIM_KERNELS=numpy`` and ``=numba`` write byte-identical results, and
+    each run's metadata names its backend; a bad value is one clear line and exit 2."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    run_py = Path(__file__).resolve().parent.parent / "run.py"
+    files = {}
+    for backend in ("numpy", "numba"):
+        out = tmp_path / backend
+        env = dict(os.environ, MPLBACKEND="Agg", VCSIM_KERNELS=backend)
+        proc = subprocess.run([sys.executable, str(run_py), "run", "ckd", "--days", "4", "--seed", "3",
+                               "--set", "lattice_rows=20", "--set", "lattice_cols=40", "--out", str(out)],
+                              capture_output=True, text=True, env=env, timeout=300)
+        assert proc.returncode == 0, proc.stderr
+        files[backend] = {n: (out / n).read_bytes()
+                          for n in ("timeseries.csv", "nucleation_events.csv", "transitions.csv")}
+        assert json.loads((out / "metadata.json").read_text())["kernels"] == backend
+    assert files["numpy"] == files["numba"]
+    env = dict(os.environ, VCSIM_KERNELS="gpu")
+    proc = subprocess.run([sys.executable, str(run_py), "run", "ckd", "--days", "1", "--set", "lattice_rows=8",
+                           "--set", "lattice_cols=12", "--out", str(tmp_path / "bad")],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == (
+        "vcsim: error: VCSIM_KERNELS: 'gpu' is not allowed; expected one of auto, numpy, numba")
+    assert not (tmp_path / "bad" / "timeseries.csv").exists()

@@ -1,13 +1,24 @@
-"""Optional compiled kernels (numba) for the generic array primitives of a cell update.
+"""Optional compiled kernels (numba) for the array primitives of a step, with numpy's bits.
 
-The model's equations are written once, in numpy (``vcsim.cells``, ``vcsim.chemistry``). A few
-*generic* primitives they call many times per step cost one numpy pass per arithmetic
-operation: the Hill function, the rules-table terms, exact relaxation with a fixed time
-constant, clipping to [0, 1], and the gather / round / scatter of cell rows. Here each is one
-compiled loop doing **the same IEEE operations in the same order** (no fast-math, no fused
-multiply-add, numpy's semantics for ``maximum`` with NaN and -0.0), so it returns the same bits
-as the numpy code it replaces and a run is identical with or without numba.
-``tests/test_kernels.py`` checks that, bit for bit, on random inputs and on whole model runs.
+The model's equations are written once, in numpy (``vcsim.cells``, ``vcsim.chemistry``,
+``vcsim.transport``). Numpy spends one pass over memory per arithmetic operation, and a step
+does about a thousand of them per cell. The kernels here run the *generic* machinery the
+equations go through as single compiled loops:
+
+- the Hill function, exact relaxation with a fixed time constant, clipping to [0, 1];
+- the rules table: base values, each term, the competing-risk choice of a transition;
+- the counter-based uniform draws (:mod:`vcsim.rng`);
+- the gather / round / scatter of cell rows;
+- the tridiagonal solve of the transport (:mod:`vcsim.transport`);
+- and, in :mod:`vcsim.chemistry.speciation_compiled`, the speciation block solve.
+
+Each kernel does **the same IEEE operations in the same order** as the numpy code it replaces:
+no fast-math, no fused multiply-add, numpy's semantics for ``maximum`` with NaN and -0.0,
+constants in the precision numpy's scalar promotion gives. Transcendental functions whose
+implementations differ between libraries (numpy's SIMD ``exp``, ``expm1``, ``log``) stay in
+numpy. So a kernel returns the same bits as the numpy path and a run is identical, to the bit,
+with or without numba. ``tests/test_kernels.py`` checks every kernel against the numpy path on
+random inputs (hypothesis, with NaN, infinities and signed zeros) and whole model runs.
 
 Install with ``pip install 'vcsim[fast]'`` (numba). The numpy path is always there and is what
 runs without numba. Choose with the ``VCSIM_KERNELS`` environment variable:
@@ -18,9 +29,10 @@ runs without numba. Choose with the ``VCSIM_KERNELS`` environment variable:
 
 Only float64 arrays of at least :data:`MIN_SIZE` elements and integer Hill exponents 1-64 take
 the compiled path (numba's ``pow`` may differ from numpy's in the last bit, so a non-integer
-exponent stays on numpy). Kernels are specialised per exponent (a compile-time constant lets
-the compiler unroll the power and vectorise the loop) and compiled on first use; they release
-the GIL, so the block threads of :mod:`vcsim.parallel` run them side by side.
+exponent stays on numpy). Kernels are specialised on their constant settings (a Hill exponent
+known at compile time lets the compiler unroll the power and vectorise the loop), compiled on
+first use and cached on disk by numba (``__pycache__``; a cold cache costs a few seconds once).
+They release the GIL, so the block threads of :mod:`vcsim.parallel` run them side by side.
 """
 
 from __future__ import annotations
@@ -56,8 +68,24 @@ def _choose(value: str | None) -> bool:
     return want != "numpy" and HAVE_NUMBA
 
 
+def _from_environment() -> tuple[bool, str | None]:
+    # a bad value must not break ``import vcsim``: it is reported (one line) when a model is
+    # built, by check_environment(); until then the numpy path is used
+    try:
+        return _choose(os.environ.get(KERNELS_ENV)), None
+    except (ValueError, ImportError) as exc:
+        return False, str(exc)
+
+
 #: whether the compiled kernels are in use (set from $VCSIM_KERNELS at import)
-ENABLED = _choose(os.environ.get(KERNELS_ENV))
+ENABLED, _ENV_ERROR = _from_environment()
+
+
+def check_environment() -> None:
+    """Raise ValueError (one line naming the variable, its value and what is allowed) when
+    ``$VCSIM_KERNELS`` is malformed or asks for numba that is not installed."""
+    if _ENV_ERROR is not None:
+        raise ValueError(_ENV_ERROR)
 
 
 def backend() -> str:

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 from mesa.discrete_space import OrthogonalMooreGrid
 
-from vcsim import __version__
+from vcsim import __version__, kernels
 from vcsim import cells as cellmod
 from vcsim.agents import VSMC
 from vcsim.cells import CellRelease, Phenotype, SiteInputs
@@ -119,6 +119,7 @@ class VascularModel(mesa.Model):
             raise ParameterError(f"engine: {engine!r} is not allowed; expected one of {', '.join(ENGINES)}")
         try:
             self.threads = resolve_threads(threads)
+            kernels.check_environment()
         except ValueError as exc:
             raise ParameterError(str(exc)) from None
         super().__init__(seed=int(seed))

@@ -1,4 +1,4 @@
-"""Threads for the block loops of a step (cell chunks, TNAP hydrolysis blocks).
+"""Threads for the block loops of a step (cell chunks, TNAP, speciation and transport blocks).
 
 The vector path works block by block: cells in chunks of :data:`vcsim.cells.step.CHUNK_CELLS`,
 the chemistry in blocks of sites. Each block reads only its own sites and writes
@@ -13,9 +13,10 @@ Thread count: the ``threads`` argument of :class:`vcsim.model.VascularModel`; by
 defaults to one (``VCSIM_THREADS=1`` unless set): the pool already uses the cores.
 
 Measured gain (2 cores, 1000 x 1000): ~1.2x on the cell update and ~1.8x on the TNAP blocks
-(long scipy calls). The speciation solve stays serial: its numpy operations on 16k-site
-blocks are so short that handing the GIL between threads costs more than the overlap gains
-(0.10 s serial, 0.15 s on two threads).
+(long scipy calls) on the numpy path, more with the compiled kernels of :mod:`vcsim.kernels`,
+which release the GIL. The speciation blocks and the transport's per-field solves use threads
+only when compiled: numpy's operations on 16k-site blocks are so short that handing the GIL
+between threads costs more than the overlap gains (0.10 s serial, 0.15 s on two threads).
 """
 
 from __future__ import annotations

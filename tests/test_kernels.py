@@ -252,7 +252,7 @@ def test_compiled_speciation_threads_and_workspace_same_bits():
     from vcsim.chemistry import speciation
 
     rng = np.random.default_rng(7)
-    n = 3 * speciation.BLOCK + 123
+    n = 3 * speciation.SOLVE_BLOCK + 123
     ca, pi, mg = rng.uniform(1.0, 1.4, n), rng.uniform(0.8, 3.0, n), rng.uniform(0.5, 1.0, n)
     with numpy_path():
         ref = speciation.speciate(ca, pi, 7.4, 37.0, mg, 140.0, solve_dtype=np.float32)

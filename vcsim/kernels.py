@@ -37,6 +37,7 @@ They release the GIL, so the block threads of :mod:`vcsim.parallel` run them sid
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import threading
 from collections.abc import Callable
@@ -50,13 +51,20 @@ BACKENDS = ("auto", "numpy", "numba")
 #: arrays shorter than this stay on the numpy path (the call overhead is not worth it)
 MIN_SIZE = 64
 
-try:
-    import numba as _nb
+#: whether numba is installed (found, not imported: the numpy path never pays its import)
+HAVE_NUMBA = importlib.util.find_spec("numba") is not None
+_nb: Any = None
 
-    HAVE_NUMBA = True
-except ImportError:  # pragma: no cover - the numpy-only install
-    _nb = None
-    HAVE_NUMBA = False
+
+def _numba() -> Any:
+    """The numba module, imported on first use (and ``_ipow`` compiled with it)."""
+    global _nb, _ipow
+    if _nb is None:
+        import numba
+
+        _ipow = numba.njit(inline="always", error_model="numpy", cache=True)(_ipow_py)
+        _nb = numba
+    return _nb
 
 
 def _choose(value: str | None) -> bool:
@@ -127,7 +135,7 @@ _lock = threading.Lock()
 def _jit(fn: Callable[..., None]) -> Callable[..., None]:
     # error_model="numpy": no zero-division checks (IEEE results, as numpy), so loops vectorise;
     # fastmath stays off: the operations are done as written, in order
-    return _nb.njit(nogil=True, error_model="numpy", fastmath=False, cache=True)(fn)
+    return _numba().njit(nogil=True, error_model="numpy", fastmath=False, cache=True)(fn)
 
 
 def _ipow(r: float, n: int) -> float:
@@ -149,8 +157,7 @@ def _ipow(r: float, n: int) -> float:
         r = r * r
 
 
-if HAVE_NUMBA:
-    _ipow = _nb.njit(inline="always", error_model="numpy", cache=True)(_ipow)
+_ipow_py = _ipow  # the plain function; _numba() replaces the module's _ipow by its compiled form
 
 
 def _kernel(kind: str, n: int = 0) -> Callable[..., None]:

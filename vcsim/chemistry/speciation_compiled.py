@@ -42,8 +42,8 @@ def _make(dtype: type[np.floating]) -> dict[str, Callable[..., Any]]:
     def minimum(a, b):  # np.minimum: NaN propagates, b when equal
         return a if (a < b or a != a) else b
 
-    maximum = kernels._nb.njit(inline="always", error_model="numpy")(maximum)
-    minimum = kernels._nb.njit(inline="always", error_model="numpy")(minimum)
+    maximum = kernels._numba().njit(inline="always", error_model="numpy")(maximum)
+    minimum = kernels._numba().njit(inline="always", error_model="numpy")(minimum)
 
     def start(ca_t, p_t, mg_t, na_t, inv_p, ionic):
         # inv_p = 1 / max(P_T, tiny); initial I from NaCl and typical ion contributions

@@ -95,7 +95,7 @@ def _mp_context() -> multiprocessing.context.BaseContext:
     # (fork from the parent is unsafe once threads exist; spawn re-imports everything)
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["vcsim.sweep.runner", "vcsim.model"])
+        ctx.set_forkserver_preload(["vcsim.sweep.runner", "vcsim.model", "vcsim.sweep.preload"])
         return ctx
     return multiprocessing.get_context("spawn")
 

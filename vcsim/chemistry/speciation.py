@@ -709,13 +709,15 @@ def _solve_block(ca_t, p_t, mg_t, na_t, c: _Constants, out: dict[str, np.ndarray
             ionic_prev, ionic = ionic, new_ionic
     else:
         raise RuntimeError(f"speciate: not converged after {max_iter} iterations (dI/I {d_ionic:.3g})")
-    out["I"][:] = ionic
-    out["g1"][:] = g1
-    out["Ca+2"][:] = ca
-    out["Mg+2"][:] = mg
-    out["Na+"][:] = na_t - na_pair
-    out["HPO4-2"][:] = p
+    store_block(out, ionic, g1, ca, mg, na_t - na_pair, p)
     return it, max(d_ionic, p_res)
+
+
+def store_block(out: dict[str, np.ndarray], ionic: np.ndarray, g1: np.ndarray, ca: np.ndarray,
+                mg: np.ndarray, na: np.ndarray, p: np.ndarray) -> None:
+    """Write a solved block into ``out`` (the :data:`CORE_SPECIES`, widened to float64)."""
+    for key, value in zip(CORE_SPECIES, (ca, mg, na, p, ionic, g1), strict=True):
+        out[key][:] = value
 
 
 def hap_saturation(ca_mM: ArrayLike, pi_mM: ArrayLike, ph: ArrayLike = 7.4,

@@ -224,10 +224,7 @@ def solve_block(ca_t: Any, p_t: Any, mg_t: Any, na_t: Any, c: Any, out: dict[str
             ionic[:] = new_ionic
     else:
         raise RuntimeError(f"speciate: not converged after {max_iter} iterations (dI/I {d_ionic:.3g})")
-    out["I"][:] = ionic
-    out["g1"][:] = g1
-    out["Ca+2"][:] = ca
-    out["Mg+2"][:] = mg
-    out["Na+"][:] = na
-    out["HPO4-2"][:] = p
+    from vcsim.chemistry.speciation import store_block  # (that module imports this one)
+
+    store_block(out, ionic, g1, ca, mg, na, p)
     return it, max(d_ionic, p_res)

@@ -229,24 +229,25 @@ def bench_sweep(rows: int = 24, cols: int = 40, days: float = 3, levels: int = 6
         from vcsim.sweep.executors import LocalPoolExecutor
     except ImportError as exc:
         return {"sweep_error": f"sweep module unavailable: {exc}"}
-    values = ", ".join(f"{1.0 + 0.5 * i:g}" for i in range(levels))
-    spec_text = (
-        f'scenario = "ckd"\ndays = {days}\nreplicates = {replicates}\ndesign = "grid"\n'
-        f"[set]\nlattice_rows = {rows}\nlattice_cols = {cols}\n"
-        f"[parameters]\nserum_phosphate_mM = [{values}]\n"
-    )
+
+    def spec_text(days: float, replicates: int, values: list[float]) -> str:
+        return (
+            f'scenario = "ckd"\ndays = {days}\nreplicates = {replicates}\ndesign = "grid"\n'
+            f"[set]\nlattice_rows = {rows}\nlattice_cols = {cols}\n"
+            f"[parameters]\nserum_phosphate_mM = [{', '.join(f'{v:g}' for v in values)}]\n"
+        )
+
     n_runs = levels * replicates
     out: dict = {"sweep_runs": n_runs, "sweep_lattice": f"{rows}x{cols}", "sweep_days": days}
     tmp = Path(tempfile.mkdtemp(prefix="vcsim-bench-"))
     try:
         spec_path = tmp / "spec.toml"
-        spec_path.write_text(spec_text)
+        spec_path.write_text(spec_text(days, replicates, [1.0 + 0.5 * i for i in range(levels)]))
         spec = load_spec(spec_path)
         # start the pool's forkserver (imports, kernels) once, untimed: both worker counts are
         # then measured on runs alone
         warmup = tmp / "warmup.toml"
-        warmup.write_text(spec_text.replace(f"days = {days}", "days = 0.1").replace(
-            f"replicates = {replicates}", "replicates = 1").replace(f"[{values}]", "[1.0]"))
+        warmup.write_text(spec_text(0.1, 1, [1.0]))
         executor = LocalPoolExecutor(workers=1)
         try:
             run_sweep(load_spec(warmup), tmp / "warmup", executor=executor, progress=False,

@@ -117,14 +117,15 @@ def int_exponent(n: float) -> int:
     return int(n) if float(n).is_integer() and 1 <= n <= 64 else 0
 
 
+def applies(a: Any) -> bool:
+    """True when the compiled path applies to the 1-D array ``a``: kernels on and at least
+    :data:`MIN_SIZE` elements (shorter arrays are not worth the call)."""
+    return ENABLED and np.ndim(a) == 1 and np.size(a) >= MIN_SIZE
+
+
 def usable(*arrays: Any) -> bool:
-    """True when the compiled path applies: kernels on, float64 1-D arrays of >= MIN_SIZE."""
-    if not ENABLED:
-        return False
-    for a in arrays:
-        if not isinstance(a, np.ndarray) or a.dtype != np.float64 or a.ndim != 1 or a.size < MIN_SIZE:
-            return False
-    return True
+    """:func:`applies` to every one of ``arrays``, and each a float64 ndarray."""
+    return all(isinstance(a, np.ndarray) and a.dtype == np.float64 and applies(a) for a in arrays)
 
 
 # ------------------------------------------------------------------------------ kernel makers

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import importlib.metadata
 import io
 import json
 import math
@@ -172,11 +173,11 @@ def environment() -> dict[str, Any]:
 
 
 def _numba_version() -> str | None:
+    # from the installed distribution: importing numba would cost the numpy path ~0.3 s
     try:
-        import numba
-    except ImportError:
+        return importlib.metadata.version("numba")
+    except importlib.metadata.PackageNotFoundError:
         return None
-    return str(numba.__version__)
 
 
 def now_iso() -> str:

@@ -70,8 +70,7 @@ def random_bits(seed: int, step: int, cells: np.ndarray | int, purpose: int) -> 
 
 def uniform(seed: int, step: int, cells: np.ndarray | int, purpose: int) -> np.ndarray:
     """U[0, 1) doubles (53-bit resolution), one per cell index."""
-    if (kernels.ENABLED and isinstance(cells, np.ndarray) and cells.ndim == 1
-            and cells.dtype.kind == "i" and cells.size >= kernels.MIN_SIZE):
+    if isinstance(cells, np.ndarray) and cells.dtype.kind == "i" and kernels.applies(cells):
         return kernels.uniform(cells, _key(seed, step, purpose))  # one pass, same bits
     return (random_bits(seed, step, cells, purpose) >> _SHIFT11).astype(np.float64) * _TO_UNIT
 

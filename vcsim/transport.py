@@ -181,7 +181,7 @@ class Transport:
         self.n_modes = self.cols // 2 + 1
         # spectra of all fields, mode-major with the row index fastest: (field, mode, row)
         self._spectra = np.zeros((len(self.names), self.n_modes, self.rows), dtype=np.complex128)
-        self._factors: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._factors: dict[tuple, tuple[np.ndarray, ...]] = {}
         self.last_exchange: dict[str, dict[str, float]] = {}
 
     @classmethod
@@ -265,7 +265,9 @@ class Transport:
             d_fact, e_fact, info = lapack.dpttrf(diag.ravel(), off.ravel()[:-1])
             if info != 0:  # cannot happen for D >= 0, dt > 0, k >= 0: the matrix is SPD
                 raise np.linalg.LinAlgError(f"dpttrf failed (info={info})")
-        factors = (d_fact, e_fact.astype(np.complex128), g_top[:, 0], g_bot[:, 0])
+        # e as zpttrs wants it (complex) and as the compiled solve reads it (real, contiguous)
+        factors = (d_fact, e_fact.astype(np.complex128), g_top[:, 0], g_bot[:, 0],
+                   np.ascontiguousarray(e_fact, dtype=np.float64))
         if len(self._factors) >= _FACTOR_CACHE_SIZE:
             self._factors.pop(next(iter(self._factors)))
         self._factors[key] = factors
@@ -317,7 +319,7 @@ class Transport:
         decay = tuple(float((decay_per_h or {}).get(n, 0.0)) for n in self.names)
         if any(k < 0 for k in decay):
             raise ValueError("decay_per_h must be >= 0")
-        d_fact, e_fact, g_top, g_bot = self._factorisation(dt_h, decay)
+        d_fact, e_fact, g_top, g_bot, e_real = self._factorisation(dt_h, decay)
         rows, cols = self.shape
         spectra = self._spectra
 
@@ -361,7 +363,6 @@ class Transport:
             # term LAPACK forms there is an exact no-op); compiled, on threads
             per = spectra[0].size
             d_fields = d_fact.reshape(n_fields, per)
-            e_real = np.ascontiguousarray(e_fact.real)
 
             def solve(i: int) -> None:
                 kernels.tridiagonal_solve(d_fields[i], e_real[i * per:(i + 1) * per - 1], spectra[i])

@@ -45,7 +45,7 @@ def transition(phenotype: np.ndarray, signals: Mapping[str, np.ndarray], rules: 
     """New phenotypes of the cells at ``idx`` and a mask of those that died this step."""
     ph = np.asarray(phenotype, dtype=np.int8)
     alive = viable_mask(ph)
-    if kernels.ENABLED and ph.ndim == 1 and ph.size >= kernels.MIN_SIZE:
+    if kernels.applies(ph):
         return _transition_compiled(ph, alive, signals, rules, dt_h, seed, step, idx)
     new = ph.copy()
 

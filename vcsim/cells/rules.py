@@ -175,14 +175,13 @@ class RulesTable:
                         base[code] = r.saturation
             else:
                 self._terms[r.behaviour].append((r, lut))
-        # the same terms in evaluation order, for the compiled path (integer exponents only:
-        # numba's pow may differ from numpy's in the last bit)
-        self._compiled: dict[str, list[tuple[Rule, np.ndarray, int]]] = {}
+        # evaluation order: every "increases" term (from b0), then every "decreases" term
         for behaviour, terms in self._terms.items():
-            ordered = [(r, lut, kernels.int_exponent(r.hill)) for d in DIRECTIONS
-                       for r, lut in terms if r.direction == d]
-            if all(n_int for _, _, n_int in ordered):
-                self._compiled[behaviour] = ordered
+            self._terms[behaviour] = [(r, lut) for d in DIRECTIONS for r, lut in terms if r.direction == d]
+        # behaviours the compiled path can take (integer exponents only: numba's pow may
+        # differ from numpy's in the last bit)
+        self._compilable = frozenset(b for b, terms in self._terms.items()
+                                     if all(kernels.int_exponent(r.hill) for r, _ in terms))
 
     # -- mapping-like access
     def __iter__(self) -> Iterator[Rule]:
@@ -212,10 +211,8 @@ class RulesTable:
         if behaviour not in BEHAVIOURS:
             raise KeyError(behaviour)
         base_lut = self._base.get(behaviour)
-        compiled = self._compiled.get(behaviour)
-        if (kernels.ENABLED and compiled is not None and np.ndim(phenotype) == 1
-                and np.size(phenotype) >= kernels.MIN_SIZE):
-            return self._evaluate_compiled(compiled, np.asarray(phenotype), base_lut, signals)
+        if behaviour in self._compilable and kernels.applies(phenotype):
+            return self._evaluate_compiled(self._terms[behaviour], np.asarray(phenotype), base_lut, signals)
         codes = np.asarray(phenotype, dtype=np.intp)
         b0 = np.zeros(len(codes)) if base_lut is None else base_lut[codes]
         b = b0.copy()
@@ -240,43 +237,41 @@ class RulesTable:
                     masks[key] = sel if 2 * sel.size < m.size else m
             return masks[key]
 
-        for direction in DIRECTIONS:
-            for rule, lut in terms:
-                if rule.direction != direction:
-                    continue
-                m = applies(lut)
-                if m is False:
-                    continue
-                sig = signals[rule.signal]
-                if np.ndim(sig) and not sig.size or np.all(sig <= 0.0):
-                    continue  # H(s <= 0) = 0 exactly: the rule adds nothing (common: no mineral)
-                if m is True:
-                    h = hill(sig, rule.half_max, rule.hill)
-                    # b += (saturation - ref) * h, in place on the fresh temporaries (same bits)
-                    if np.ndim(h):
-                        h *= rule.saturation - (b0 if direction == "increases" else b)
-                        b += h
-                    else:
-                        b = b + (rule.saturation - (b0 if direction == "increases" else b)) * h
-                elif m.dtype == bool:
-                    h = hill(sig, rule.half_max, rule.hill)
-                    ref = b0 if direction == "increases" else b
-                    b = np.where(m, b + (rule.saturation - ref) * h, b)
+        for rule, lut in terms:
+            increases = rule.direction == "increases"
+            m = applies(lut)
+            if m is False:
+                continue
+            sig = signals[rule.signal]
+            if np.ndim(sig) and not sig.size or np.all(sig <= 0.0):
+                continue  # H(s <= 0) = 0 exactly: the rule adds nothing (common: no mineral)
+            if m is True:
+                h = hill(sig, rule.half_max, rule.hill)
+                # b += (saturation - ref) * h, in place on the fresh temporaries (same bits)
+                if np.ndim(h):
+                    h *= rule.saturation - (b0 if increases else b)
+                    b += h
                 else:
-                    h = hill(sig if np.ndim(sig) == 0 else np.asarray(sig)[m], rule.half_max, rule.hill)
-                    ref = b0[m] if direction == "increases" else b[m]
-                    b[m] = b[m] + (rule.saturation - ref) * h
+                    b = b + (rule.saturation - (b0 if increases else b)) * h
+            elif m.dtype == bool:
+                h = hill(sig, rule.half_max, rule.hill)
+                ref = b0 if increases else b
+                b = np.where(m, b + (rule.saturation - ref) * h, b)
+            else:
+                h = hill(sig if np.ndim(sig) == 0 else np.asarray(sig)[m], rule.half_max, rule.hill)
+                ref = b0[m] if increases else b[m]
+                b[m] = b[m] + (rule.saturation - ref) * h
         return np.maximum(b, 0.0)
 
     @staticmethod
-    def _evaluate_compiled(terms: list[tuple[Rule, np.ndarray, int]], codes: np.ndarray,
+    def _evaluate_compiled(terms: list[tuple[Rule, np.ndarray]], codes: np.ndarray,
                            base_lut: np.ndarray | None, signals: Mapping[str, np.ndarray]) -> np.ndarray:
         """:meth:`evaluate` with one compiled pass per term (the same operations, same bits)."""
         n = codes.size
         lut0 = np.zeros(len(Phenotype)) if base_lut is None else base_lut
         b0, b, present = kernels.rule_start(np.ascontiguousarray(codes, dtype=np.int8), lut0)
         masks: dict[bytes, np.ndarray | None] = {}
-        for rule, lut, n_int in terms:
+        for rule, lut in terms:
             covered = lut[present]
             if not covered.any():
                 continue
@@ -287,7 +282,7 @@ class RulesTable:
             if np.ndim(sig) == 0:
                 sig = np.full(n, float(sig))
             sig = np.ascontiguousarray(sig, dtype=np.float64)
-            kernels.rule_term(b, b0, sig, masks[key], rule.half_max, n_int, rule.saturation,
+            kernels.rule_term(b, b0, sig, masks[key], rule.half_max, kernels.int_exponent(rule.hill), rule.saturation,
                               rule.direction == "increases")
         return kernels.clip_inplace(b, upper=False)
 

@@ -21,6 +21,7 @@ from typing import ClassVar
 import numpy as np
 
 from vcsim import kernels
+from vcsim.parallel import map_blocks
 
 STATE_DTYPE = np.float32
 
@@ -138,24 +139,22 @@ class CellState:
         """The float variables at sites ``idx`` (all, or ``names``) as float64 copies (what a
         cell reads)."""
         names = self.VARIABLES if names is None else names
-        if kernels.ENABLED and np.ndim(idx) == 1 and np.size(idx) >= kernels.MIN_SIZE:
+        if kernels.applies(idx):
             idx = np.asarray(idx, dtype=np.intp)
             return {name: kernels.gather(getattr(self, name), idx) for name in names}
         return {name: getattr(self, name)[idx].astype(np.float64) for name in names}
 
     def write(self, idx: np.ndarray, values: Mapping[str, np.ndarray]) -> None:
         """Write float variables at sites ``idx`` (rounded to the storage dtype)."""
-        if kernels.ENABLED and np.ndim(idx) == 1 and np.size(idx) >= kernels.MIN_SIZE:
+        compiled = kernels.applies(idx)
+        if compiled:
             idx = np.asarray(idx, dtype=np.intp)
-            for name, v in values.items():
-                if kernels.usable(v) and v.size == idx.size:
-                    kernels.scatter(getattr(self, name), idx, v)
-                else:
-                    getattr(self, name)[idx] = np.asarray(v).astype(STATE_DTYPE, copy=False)
-            return
         for name, v in values.items():
-            # round first, then scatter (the same rounding; a same-dtype scatter is faster)
-            getattr(self, name)[idx] = np.asarray(v).astype(STATE_DTYPE, copy=False)
+            if compiled and kernels.usable(v) and v.size == idx.size:
+                kernels.scatter(getattr(self, name), idx, v)  # round and scatter in one pass
+            else:
+                # round first, then scatter (the same rounding; a same-dtype scatter is faster)
+                getattr(self, name)[idx] = np.asarray(v).astype(STATE_DTYPE, copy=False)
 
     def counts(self) -> dict[str, int]:
         """Number of sites in each phenotype (EMPTY includes lamina sites)."""
@@ -165,6 +164,10 @@ class CellState:
 
 CellState.VARIABLES = tuple(f.name for f in fields(CellState) if f.name != "phenotype")
 assert set(CellState.VARIABLES) == set(VARIABLE_UNITS), "every variable needs units"
+
+#: below this many viable cells the marker means are taken on one thread (a thread hand-over
+#: costs more than a mean of a shorter array)
+THREADED_MEANS_MIN_CELLS = 100_000
 
 #: markers averaged over viable cells by :func:`summary_markers`
 SUMMARY_MARKERS = (
@@ -189,8 +192,6 @@ def summary_markers(state: CellState, threads: int = 1) -> dict[str, float]:
     markers are independent (numpy's take and sum release the GIL), so they can be reduced
     on several threads with the same result.
     """
-    from vcsim.parallel import map_blocks
-
     alive = np.flatnonzero(viable_mask(state.phenotype))  # gathered once, by index
     n = alive.size
 
@@ -199,5 +200,5 @@ def summary_markers(state: CellState, threads: int = 1) -> dict[str, float]:
         arr = getattr(state, name)
         return float(np.add.reduce(arr.take(alive), dtype=np.float64)) / n if n else float("nan")
 
-    means = map_blocks(mean, SUMMARY_MARKERS, threads if n >= 100_000 else 1)
+    means = map_blocks(mean, SUMMARY_MARKERS, threads if n >= THREADED_MEANS_MIN_CELLS else 1)
     return {f"mean_{name}": m for name, m in zip(SUMMARY_MARKERS, means, strict=True)}

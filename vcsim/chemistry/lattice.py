@@ -44,7 +44,7 @@ import pandas as pd
 from vcsim.chemistry import growth as growthmod
 from vcsim.chemistry import nucleation as nuc
 from vcsim.chemistry import tnap as tnapmod
-from vcsim.chemistry.speciation import LN10, phases_from, speciate
+from vcsim.chemistry.speciation import LN10, phases_from, scratch, speciate
 from vcsim.eventlog import ChunkedLog
 from vcsim.parallel import map_blocks
 from vcsim.params.chemistry import PARAMS as _CHEM_PARAMS
@@ -205,14 +205,6 @@ def site_nucleation_rates(
     return rates
 
 
-def _scratch(ws: dict, key: str, shape: tuple[int, ...], dtype: Any = np.float64) -> np.ndarray:
-    """An uninitialised array kept in ``ws`` under ``key`` (reallocated if the shape changed)."""
-    arr = ws.get(key)
-    if arr is None or arr.shape != tuple(shape) or arr.dtype != dtype:
-        arr = ws[key] = np.empty(shape, dtype=dtype)
-    return arr
-
-
 def react(
     fields: dict[str, np.ndarray],
     lamina: np.ndarray | None,
@@ -300,13 +292,13 @@ def react(
     hap_const = 2.0 * la_oh - phases["HAP"].log_ksp(temp)
     acp_const = phases["ACP"].log_ksp(temp)
     # HAP and ACP saturation indices, block by block (small temporaries, same values)
-    si_hap = _scratch(ws, "si_hap", shape)
-    si_acp_flat = _scratch(ws, "si_acp", (n_sites,))
+    si_hap = scratch(ws, "si_hap", shape)
+    si_acp_flat = scratch(ws, "si_acp", (n_sites,))
     si_hap_flat = si_hap.reshape(-1)
     # inside vesicles and apoptotic bodies the Ca and PO4 activities are enriched
     enrich = 10.0 * np.log(par("vesicle_calcium_enrichment_factor")) \
         + 6.0 * np.log(par("vesicle_phosphate_enrichment_factor"))
-    template_supersaturated = _scratch(ws, "template_supersaturated", (n_sites,), np.bool_)
+    template_supersaturated = scratch(ws, "template_supersaturated", (n_sites,), np.bool_)
 
     def saturation_block(item) -> None:
         sl, blk = item

@@ -48,6 +48,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -565,13 +566,8 @@ def speciate(
     tol_ionic, tol_mass = max(tol_ionic, eps16), max(tol_mass, eps16)
     uniform_solve_consts = consts.cast(dtype) if uniform_consts else None
 
-    if workspace is None:
-        core = {key: np.empty(n) for key in CORE_SPECIES}
-    else:
-        for key in CORE_SPECIES:
-            if key not in workspace or workspace[key].shape != (n,):
-                workspace[key] = np.empty(n)
-        core = {key: workspace[key] for key in CORE_SPECIES}
+    ws: MutableMapping[str, np.ndarray] = {} if workspace is None else workspace
+    core = {key: scratch(ws, key, (n,)) for key in CORE_SPECIES}
 
     def solve(start: int) -> tuple[int, float]:
         sl = slice(start, min(start + SOLVE_BLOCK, n))
@@ -711,6 +707,17 @@ def _solve_block(ca_t, p_t, mg_t, na_t, c: _Constants, out: dict[str, np.ndarray
         raise RuntimeError(f"speciate: not converged after {max_iter} iterations (dI/I {d_ionic:.3g})")
     store_block(out, ionic, g1, ca, mg, na_t - na_pair, p)
     return it, max(d_ionic, p_res)
+
+
+def scratch(ws: MutableMapping[str, np.ndarray], key: str, shape: tuple[int, ...],
+            dtype: Any = np.float64) -> np.ndarray:
+    """An uninitialised array kept in the caller's workspace ``ws`` under ``key``, allocated
+    on first use or when the shape or dtype changed (lattice-sized scratch reused between
+    steps: fresh pages cost page faults)."""
+    arr = ws.get(key)
+    if arr is None or arr.shape != tuple(shape) or arr.dtype != dtype:
+        arr = ws[key] = np.empty(shape, dtype=dtype)
+    return arr
 
 
 def store_block(out: dict[str, np.ndarray], ionic: np.ndarray, g1: np.ndarray, ca: np.ndarray,

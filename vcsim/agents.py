@@ -1,11 +1,11 @@
 """The Mesa agent: one vascular smooth-muscle cell on one lattice site.
 
-``VSMC.step`` applies exactly the vectorised cell rules of :mod:`vcsim.cells` to its own row of
-the model's cell-state arrays (``idx = [self.site]``), so the per-agent engine and the vector
-engine share one implementation. Subclass ``VSMC`` and pass ``agent_class=`` to
+``VSMC.step`` runs the VSMC's cell processes (:mod:`vcsim.cells.vsmc.processes`: the same
+compiled rules the vector engine runs over all cells) for its own cell, so the per-agent engine
+and the vector engine share one implementation. Subclass ``VSMC`` and pass ``agent_class=`` to
 :class:`vcsim.model.VascularModel` to try a new behaviour on a small lattice: override
-:meth:`VSMC.step` (call ``super().step()`` and then change ``self.model.cells`` at
-``self.index``).
+:meth:`VSMC.step` (call ``super().step()`` and then change ``self.model.cells.state`` at
+``self.site``), or add a cell process for both engines (``scenarios/custom_process.py``).
 """
 
 from __future__ import annotations
@@ -31,17 +31,23 @@ class VSMC(FixedAgent):
     def __init__(self, model: VascularModel, site: int, cell) -> None:
         super().__init__(model)
         self.site = int(site)
-        self.index = np.array([self.site], dtype=np.intp)
+        self.index = np.array([self.site], dtype=np.int64)
         self.cell = cell
 
     @property
     def phenotype(self) -> int:
+        """The cell's phenotype code (:attr:`phenotype_name` for its name)."""
         return int(self.model.cells.phenotype[self.site])
+
+    @property
+    def phenotype_name(self) -> str:
+        return self.model.cells.cell_type.code_names[self.phenotype]
 
     def state(self) -> dict[str, float]:
         """This cell's intracellular state as a plain dict (for inspection and teaching)."""
-        return {name: float(arr[self.site]) for name, arr in self.model.cells.arrays().items()}
+        row = self.model.cells.state[self.site]
+        return {name: float(row[name]) for name in self.model.cells.cell_type.variable_names}
 
     def step(self) -> None:
-        """Sense, update the UPR state, switch phenotype, release: the shared cell rules."""
-        self.model.advance_cells(self.index)
+        """Sense, update the UPR state, switch phenotype, release: the shared cell processes."""
+        self.model.cell_phases["vsmc"].run_cells(self.index)

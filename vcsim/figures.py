@@ -5,8 +5,9 @@ contractile markers; (d) calcium content of the layer (ug Ca per mg protein) and
 area fraction; (e) the final phenotype map (categorical colours, legend); (f) the final mineral
 map (mmol Ca per L tissue).
 
-The time-series panels pick the columns the time series actually has (``fraction_*``,
-``mean_*``), so adding a marker to the model adds it to the figure. Drawn on a bare
+Phenotype names and colours come from the cell type (:mod:`vcsim.cells.vsmc.variables`), the
+marker panels from its variables' ``panel`` (and their legend labels from the output
+registry), and the maps from the run's geometry (equal aspect, in um), so none is written here. Drawn on a bare
 :class:`matplotlib.figure.Figure` with the Agg canvas: no pyplot state, safe in worker
 processes and without a display.
 """
@@ -14,7 +15,8 @@ processes and without a display.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -23,20 +25,29 @@ from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-#: Phenotype codes of :meth:`VascularModel.phenotype_grid`, their names and colours.
-PHENOTYPES: tuple[tuple[int, str, str], ...] = (
-    (0, "empty", "#eeeeee"),
-    (1, "contractile", "#c44e52"),
-    (2, "osteogenic", "#4c72b0"),
-    (3, "autophagic", "#55a868"),
-    (4, "apoptotic", "#222222"),
-)
-LAMINA = (5, "elastic lamina", "#c9b68c")
+#: The elastic lamina's colour on the maps
+LAMINA_COLOUR = "#c9b68c"
 
-#: Marker names (substrings of ``mean_*`` columns) for the two marker panels, in plot order.
-UPR_MARKERS = ("grp78", "chop", "atf4", "xbp1s", "atf6", "p_eif2a", "caspase12", "autophagy_flux")
-OSTEOGENIC_MARKERS = ("runx2", "osteogenic_commitment", "tnap", "bmp2", "osteocalcin", "alp",
-                      "contractile_markers", "mgp")
+
+def phenotype_entries(cell_type: Any = None) -> list[tuple[int, str, str]]:
+    """``(code, label, colour)`` of every phenotype code of ``cell_type`` (VSMC by default),
+    code 0 (no cell) first: the one definition figures and the page draw from."""
+    if cell_type is None:
+        from vcsim.cells.registry import cell_type as lookup
+
+        cell_type = lookup("vsmc")
+    return [(0, "empty", cell_type.empty_colour)] + [
+        (p.code, p.label or p.name, p.colour) for p in cell_type.phenotypes]
+
+
+def panel_markers(panel: str, cell_type: Any = None) -> tuple[str, ...]:
+    """The variables whose means a figure ``panel`` plots ("upr", "osteogenic")."""
+    if cell_type is None:
+        from vcsim.cells.registry import cell_type as lookup
+
+        cell_type = lookup("vsmc")
+    return tuple(v.name for v in cell_type.variables if v.panel == panel)
+
 
 #: Units read from column-name suffixes (longest suffix first).
 UNIT_SUFFIXES = (
@@ -90,6 +101,9 @@ def summary_figure(
     site_spacing_um: float | None = None,
     calcified_threshold_mmol_per_L: float | None = None,
     title: str = "",
+    geometry: Any = None,
+    labels: Mapping[str, str] | None = None,
+    cell_type: Any = None,
 ) -> Figure:
     """The six-panel summary of a run.
 
@@ -102,7 +116,13 @@ def summary_figure(
         site_spacing_um: lattice spacing; map axes are in um when given, in sites otherwise.
         calcified_threshold_mmol_per_L: drawn as a contour on the mineral map.
         title: figure title.
+        geometry: the run's :class:`vcsim.geometry.Geometry`: maps are drawn on its site
+            corners with equal aspect (a slab as a rectangle in um, a ring as a cross-section).
+        labels: column -> legend label (the output registry's labels); column names otherwise.
+        cell_type: whose phenotypes and marker panels to draw (VSMC by default).
     """
+    labels = dict(labels or {})
+    entries = phenotype_entries(cell_type)
     fig = Figure(figsize=(16, 9), dpi=100, layout="constrained")
     FigureCanvasAgg(fig)
     axes = fig.subplots(2, 3)
@@ -112,23 +132,24 @@ def summary_figure(
 
     # (a) phenotypes
     ax = axes[0, 0]
-    for code, name, colour in PHENOTYPES:
+    names = ["empty"] + [p.name for p in (cell_type or _vsmc()).phenotypes]
+    for (code, label, colour), name in zip(entries, names, strict=True):
         col = f"fraction_{name}"
         if col in ts:
-            ax.plot(days, ts[col], label=name, color=colour if code else "#999999")
+            ax.plot(days, ts[col], label=label if code else "no cell", color=colour if code else "#999999")
     _finish(ax, "(a) phenotypes", "fraction of cell sites (1)", ylim=(0, 1.02))
 
     # (b) UPR / ER stress
     ax = axes[0, 1]
-    for col in marker_columns(ts, UPR_MARKERS):
-        ax.plot(days, ts[col], label=col[len("mean_"):])
+    for col in marker_columns(ts, panel_markers("upr", cell_type)):
+        ax.plot(days, ts[col], label=labels.get(col, col[len("mean_"):]))
     _finish(ax, "(b) ER stress / UPR (mean over cells)", "relative level (1)")
 
     # (c) osteogenic switch
     ax = axes[0, 2]
-    for col in marker_columns(ts, OSTEOGENIC_MARKERS):
+    for col in marker_columns(ts, panel_markers("osteogenic", cell_type)):
         style = "--" if "contractile" in col else "-"
-        ax.plot(days, ts[col], style, label=col[len("mean_"):])
+        ax.plot(days, ts[col], style, label=labels.get(col, col[len("mean_"):]))
     _finish(ax, "(c) osteogenic / contractile markers (mean over cells)", "relative level (1)")
 
     # (d) mineral
@@ -157,38 +178,56 @@ def summary_figure(
         ax.legend(handles=handles, loc="upper left", fontsize="small", frameon=False)
 
     # (e) phenotype map, (f) mineral map
-    extent, unit = _extent(phenotype_grid if phenotype_grid is not None else mineral_ca_mmol_per_L,
-                           site_spacing_um)
     ax = axes[1, 1]
     if phenotype_grid is not None:
         codes = np.asarray(phenotype_grid).astype(np.int16)
-        entries = list(PHENOTYPES)
+        shown = list(entries)
+        lamina_code = len(entries)
         if lamina is not None and np.any(lamina):
-            codes = np.where(np.asarray(lamina, dtype=bool), LAMINA[0], codes)
-            entries.append(LAMINA)
-        colours = [c for _, _, c in PHENOTYPES] + [LAMINA[2]]
+            codes = np.where(np.asarray(lamina, dtype=bool), lamina_code, codes)
+            shown.append((lamina_code, "elastic lamina", LAMINA_COLOUR))
+        colours = [c for _, _, c in entries] + [LAMINA_COLOUR]
         cmap = ListedColormap(colours)
         norm = BoundaryNorm(np.arange(-0.5, len(colours) + 0.5), cmap.N)
-        ax.imshow(codes, cmap=cmap, norm=norm, interpolation="nearest", aspect="auto",
-                  extent=extent)
-        ax.legend(handles=[Patch(facecolor=c, edgecolor="#555555", label=n) for _, n, c in entries],
+        _draw_map(ax, codes, geometry, site_spacing_um, cmap=cmap, norm=norm)
+        ax.legend(handles=[Patch(facecolor=c, edgecolor="#555555", label=n) for _, n, c in shown],
                   loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3, fontsize="small",
                   frameon=False)
-    _map_axes(ax, "(e) phenotypes at the end", unit)
+    _map_axes(ax, "(e) phenotypes at the end", geometry, site_spacing_um)
 
     ax = axes[1, 2]
     if mineral_ca_mmol_per_L is not None:
         mineral = np.asarray(mineral_ca_mmol_per_L, dtype=float)
         vmax = max(float(np.nanmax(mineral)) if mineral.size else 0.0,
                    calcified_threshold_mmol_per_L or 0.0, 1e-9)
-        im = ax.imshow(mineral, cmap="Reds", vmin=0.0, vmax=vmax, interpolation="nearest",
-                       aspect="auto", extent=extent)
+        im = _draw_map(ax, mineral, geometry, site_spacing_um, cmap="Reds", vmin=0.0, vmax=vmax)
         fig.colorbar(im, ax=ax, label="mineral calcium (mmol Ca / L tissue)")
-        if calcified_threshold_mmol_per_L and mineral.max() >= calcified_threshold_mmol_per_L:
-            ax.contour(mineral >= calcified_threshold_mmol_per_L, levels=[0.5], colors="k",
-                       linewidths=0.6, extent=extent, origin="upper")
-    _map_axes(ax, "(f) mineral at the end", unit)
+    _map_axes(ax, "(f) mineral at the end", geometry, site_spacing_um)
     return fig
+
+
+def _vsmc() -> Any:
+    from vcsim.cells.registry import cell_type
+
+    return cell_type("vsmc")
+
+
+def _corners(grid: np.ndarray, geometry: Any, spacing_um: float | None) -> tuple[np.ndarray, np.ndarray]:
+    if geometry is not None:
+        return geometry.corners_um()
+    rows, cols = np.shape(grid)
+    dx = spacing_um or 1.0
+    return np.meshgrid(np.arange(cols + 1) * dx, np.arange(rows + 1) * dx)
+
+
+def _draw_map(ax, grid: np.ndarray, geometry: Any, spacing_um: float | None, **style):
+    """``grid`` on the site corners of the geometry, equal aspect (um)."""
+    x, y = _corners(grid, geometry, spacing_um)
+    mesh = ax.pcolormesh(x, y, grid, shading="flat", rasterized=True, **style)
+    ax.set_aspect("equal")
+    if geometry is None or geometry.name == "slab":
+        ax.invert_yaxis()  # depth from the lumen downwards
+    return mesh
 
 
 def _finish(ax, title: str, ylabel: str, ylim: tuple[float, float] | None = None) -> None:
@@ -203,17 +242,13 @@ def _finish(ax, title: str, ylabel: str, ylim: tuple[float, float] | None = None
         ax.text(0.5, 0.5, "no columns to plot", transform=ax.transAxes, ha="center", color="#999999")
 
 
-def _extent(grid: np.ndarray | None, spacing_um: float | None):
-    if grid is None:
-        return None, "site"
-    rows, cols = np.shape(grid)
-    if spacing_um:
-        return (0.0, cols * spacing_um, rows * spacing_um, 0.0), "um"
-    return (-0.5, cols - 0.5, rows - 0.5, -0.5), "site"
-
-
-def _map_axes(ax, title: str, unit: str) -> None:
+def _map_axes(ax, title: str, geometry: Any, spacing_um: float | None) -> None:
     ax.set_title(title)
+    unit = "um" if (geometry is not None or spacing_um) else "site"
+    if geometry is not None and geometry.name == "ring":
+        ax.set_xlabel(f"x ({unit})")
+        ax.set_ylabel(f"y ({unit})")
+        return
     ax.set_xlabel(f"along the wall ({unit})")
     ax.set_ylabel(f"depth from the lumen ({unit})")
 

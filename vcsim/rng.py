@@ -4,8 +4,12 @@ Both engines must draw the same numbers whatever the order in which cells are vi
 draw is a pure function of its key rather than the next value of a stream. The mixing
 function is SplitMix64's finaliser (Steele, Lea & Flood 2014, "Fast splittable pseudorandom
 number generators", OOPSLA), applied to a combination of the four key words; it passes
-BigCrush as a counter-based generator when keys are distinct. Everything is uint64 numpy
-arithmetic (wrapping), vectorised over cells.
+BigCrush as a counter-based generator when keys are distinct. All arithmetic is uint64
+(wrapping).
+
+A draw is two stages: :func:`stream_key` mixes (seed, step, purpose) once per batch, and
+:func:`uniform_at` mixes the cell index into it (compiled; called inside the cell and site
+kernels). :func:`uniform` and :func:`normal` are the array forms of the same functions.
 
 Usage::
 
@@ -14,17 +18,15 @@ Usage::
 
 from __future__ import annotations
 
+import math
 from enum import IntEnum
 
 import numpy as np
 
-from vcsim import kernels
+from vcsim.compiled import jit
 
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
-_S30, _S27, _S31 = np.uint64(30), np.uint64(27), np.uint64(31)
-_SHIFT11 = np.uint64(11)
+_GOLDEN = 0x9E3779B97F4A7C15
+_MASK = 0xFFFFFFFFFFFFFFFF
 _TO_UNIT = 1.0 / float(1 << 53)
 
 
@@ -42,41 +44,74 @@ class Purpose(IntEnum):
     MINERAL_DEATH = 9
 
 
-def _mix(z: np.ndarray) -> np.ndarray:
-    """SplitMix64 finaliser (bijective on uint64), in place on a fresh array."""
-    z ^= z >> _S30
-    z *= _M1
-    z ^= z >> _S27
-    z *= _M2
-    z ^= z >> _S31
-    return z
+@jit
+def _mix(z):
+    """SplitMix64 finaliser (bijective on uint64)."""
+    z = z ^ (z >> np.uint64(30))
+    z = z * np.uint64(0xBF58476D1CE4E5B9)
+    z = z ^ (z >> np.uint64(27))
+    z = z * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
 
 
-def _key(seed: int, step: int, purpose: int) -> np.uint64:
-    with np.errstate(over="ignore"):
-        k = np.array([seed & 0xFFFFFFFFFFFFFFFF], dtype=np.uint64)
-        k = _mix(k * _GOLDEN + np.uint64(purpose))
-        k = _mix(k + np.uint64(step & 0xFFFFFFFFFFFFFFFF) * _GOLDEN)
-    return k[0]
+def stream_key(seed: int, step: int, purpose: int) -> np.uint64:
+    """The key of one (seed, step, purpose) stream: ``mix(mix(seed G + purpose) + step G)``."""
+    k = int(_mix(np.uint64(((seed & _MASK) * _GOLDEN + int(purpose)) & _MASK)))
+    # a compiled function hands uint64 back as a Python int: keep the key typed as uint64
+    return np.uint64(int(_mix(np.uint64((k + (step & _MASK) * _GOLDEN) & _MASK))))
 
 
-def random_bits(seed: int, step: int, cells: np.ndarray | int, purpose: int) -> np.ndarray:
-    """64 random bits per cell index, a pure function of (seed, step, cell, purpose)."""
-    idx = np.asarray(cells, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        z = (idx + np.uint64(1)) * _GOLDEN + _key(seed, step, purpose)
-        return _mix(z)
+@jit
+def bits_at(key, cell):
+    """64 random bits of ``cell`` in the stream ``key``: ``mix((cell + 1) G + key)``."""
+    return _mix((np.uint64(cell) + np.uint64(1)) * np.uint64(0x9E3779B97F4A7C15) + key)
+
+
+@jit
+def uniform_at(key, cell):
+    """U[0, 1) (53-bit resolution) of ``cell`` in the stream ``key``."""
+    return np.float64(bits_at(key, cell) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+@jit
+def normal_at(key_a, key_b, cell):
+    """Standard normal deviate by Box-Muller from two independent uniforms of ``cell``."""
+    u1 = uniform_at(key_a, cell)
+    u2 = uniform_at(key_b, cell)
+    return math.sqrt(-2.0 * math.log1p(-u1)) * math.cos(2.0 * math.pi * u2)
+
+
+@jit
+def _uniform_loop(key, cells, out):
+    for j in range(cells.size):
+        out[j] = uniform_at(key, cells[j])
+
+
+@jit
+def _normal_loop(key_a, key_b, cells, out):
+    for j in range(cells.size):
+        out[j] = normal_at(key_a, key_b, cells[j])
+
+
+def _cells(cells: np.ndarray | int) -> tuple[np.ndarray, bool]:
+    arr = np.asarray(cells)
+    return np.ascontiguousarray(arr.reshape(-1), dtype=np.int64), arr.ndim == 0
 
 
 def uniform(seed: int, step: int, cells: np.ndarray | int, purpose: int) -> np.ndarray:
     """U[0, 1) doubles (53-bit resolution), one per cell index."""
-    if isinstance(cells, np.ndarray) and cells.dtype.kind == "i" and kernels.applies(cells):
-        return kernels.uniform(cells, _key(seed, step, purpose))  # one pass, same bits
-    return (random_bits(seed, step, cells, purpose) >> _SHIFT11).astype(np.float64) * _TO_UNIT
+    flat, scalar = _cells(cells)
+    out = np.empty(flat.size)
+    _uniform_loop(stream_key(seed, step, purpose), flat, out)
+    return out[0] if scalar else out.reshape(np.shape(cells))
 
 
 def normal(seed: int, step: int, cells: np.ndarray | int, purpose: int) -> np.ndarray:
-    """Standard normal deviates by Box-Muller from two independent uniforms per cell."""
-    u1 = uniform(seed, step, cells, purpose)
-    u2 = uniform(seed, step, cells, purpose + 1000)
-    return np.sqrt(-2.0 * np.log1p(-u1)) * np.cos(2.0 * np.pi * u2)
+    """Standard normal deviates (Box-Muller; the second uniform uses ``purpose + 1000``)."""
+    flat, scalar = _cells(cells)
+    out = np.empty(flat.size)
+    _normal_loop(stream_key(seed, step, purpose), stream_key(seed, step, purpose + 1000), flat, out)
+    return out[0] if scalar else out.reshape(np.shape(cells))
+
+
+__all__ = ["Purpose", "bits_at", "normal", "normal_at", "stream_key", "uniform", "uniform_at"]

@@ -1,51 +1,22 @@
-"""The vascular smooth-muscle cell: state, senses, ER stress/UPR, phenotype, secretion.
+"""Cells: cell types, their populations on the lattice, the rules table and the generic life
+of a cell (phenotype transitions, division).
 
-Everything is vectorised over an index array of sites; the Mesa agent calls the same
-functions with its own one-element index.
-
-Modules (named after what they model):
-
-- :mod:`~vcsim.cells.state`: :class:`Phenotype`, :class:`CellState` (one row per site),
-  :func:`summary_markers`.
-- :mod:`~vcsim.cells.signals`: :class:`SiteInputs` and what a cell senses (Pit-1 Pi uptake and
-  signalling, glucose memory, TNF-a, AGE/RAGE, lipids, ROS, Mg for SERCA, vitamin K/warfarin).
-- :mod:`~vcsim.cells.upr`: ER stress and the UPR (PERK/IRE1/ATF6), the ER Ca2+ store, mTORC1,
-  autophagy, apoptosis pressure.
-- :mod:`~vcsim.cells.osteogenic`: Runx2, osteogenic commitment, contractile markers, TNAP,
-  ENPP1, MGP carboxylation, Pit-1 expression.
-- :mod:`~vcsim.cells.rules` + ``rules.csv``: the PhysiCell-style behaviour rules.
-- :mod:`~vcsim.cells.phenotype`: transitions, death, clearance, division.
-- :mod:`~vcsim.cells.secretion`: :class:`CellRelease` (vesicles, apoptotic bodies, PPi, TNAP, MGP).
-- :mod:`~vcsim.cells.step`: :func:`advance` (one step) and :func:`new_cell_state`.
+- :mod:`~vcsim.cells.types`: :class:`CellType`, :class:`Variable`, :class:`PhenotypeDef`;
+  :mod:`~vcsim.cells.registry`: the types by name;
+- :mod:`~vcsim.cells.population`: :class:`CellPopulation` (phenotype code and state row per site);
+- :mod:`~vcsim.cells.rules` + ``rules.csv``: the PhysiCell-style behaviour rules (one evaluator);
+- :mod:`~vcsim.cells.kinetics`: Hill functions, exact relaxation, event probabilities;
+- :mod:`~vcsim.cells.phenotype`: competing transitions, death, clearance, the commit of a new state;
+- :mod:`~vcsim.cells.division`: who divides and where the daughters go;
+- :mod:`~vcsim.cells.reporting`: counts by phenotype and marker means;
+- :mod:`~vcsim.cells.vsmc`: the vascular smooth-muscle cell;
+- :mod:`~vcsim.cells.culture`: cells alone in a dish of medium.
 """
 
-from vcsim.cells.phenotype import division_probability, place_daughter
-from vcsim.cells.rules import BEHAVIOURS, Rule, RulesTable, load_rules
-from vcsim.cells.secretion import CellRelease
-from vcsim.cells.signals import RULE_SIGNALS, SiteInputs, sense
-from vcsim.cells.state import VARIABLE_UNITS, CellState, Phenotype, summary_markers, viable_mask
-from vcsim.cells.step import advance, new_cell_state, quiescent_steady_state
-from vcsim.params.interventions import apply_systemic_interventions, effective_serum_phosphate_mM
+from vcsim.cells.population import CellPopulation
+from vcsim.cells.registry import cell_type, cell_types, register
+from vcsim.cells.rules import Rule, RulesTable, load_rules
+from vcsim.cells.types import CellType, PhenotypeDef, Variable
 
-__all__ = [
-    "BEHAVIOURS",
-    "RULE_SIGNALS",
-    "VARIABLE_UNITS",
-    "CellRelease",
-    "CellState",
-    "Phenotype",
-    "Rule",
-    "RulesTable",
-    "SiteInputs",
-    "advance",
-    "apply_systemic_interventions",
-    "division_probability",
-    "effective_serum_phosphate_mM",
-    "load_rules",
-    "new_cell_state",
-    "place_daughter",
-    "quiescent_steady_state",
-    "sense",
-    "summary_markers",
-    "viable_mask",
-]
+__all__ = ["CellPopulation", "CellType", "PhenotypeDef", "Rule", "RulesTable", "Variable", "cell_type",
+           "cell_types", "load_rules", "register"]

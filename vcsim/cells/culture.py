@@ -1,10 +1,12 @@
 """The cell model on its own: a dish of VSMCs in a medium of fixed composition.
 
-No lattice, no chemistry, no transport: every cell senses the same site values (the medium) and
-the same systemic inputs, and :func:`vcsim.cells.advance` is called once per step for all cells.
-This is how the cell model is calibrated against in-vitro anchors (Jono et al. 2000: fraction
-of cells switched to the osteogenic phenotype by day 3-14 at 1.0-3.0 mM Pi) and how each
-mechanism is tested in isolation (``tests/test_cells_*.py``).
+No chemistry, no transport, no divisions: every cell senses the same site values (the medium)
+and the same systemic inputs, and the VSMC cell processes run each step as they do in the
+model (the dish *is* a :class:`vcsim.model.VascularModel` with a one-row geometry and a
+reduced process list: :func:`culture_processes`). This is how the cell model is calibrated
+against in-vitro anchors (Jono et al. 2000: fraction of cells switched to the osteogenic
+phenotype by day 3-14 at 1.0-3.0 mM Pi) and how each mechanism is tested in isolation
+(``tests/test_cells_*.py``).
 
 Example::
 
@@ -15,47 +17,95 @@ Example::
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from vcsim.cells.rules import RulesTable, load_rules
-from vcsim.cells.secretion import CellRelease
-from vcsim.cells.signals import SiteInputs
-from vcsim.cells.state import CellState, Phenotype, summary_markers
-from vcsim.cells.step import advance, new_cell_state
-from vcsim.params.interventions import apply_systemic_interventions
+from vcsim.cells.population import CellPopulation
+from vcsim.cells.reporting import marker_means
+from vcsim.cells.rules import RulesTable
+from vcsim.lattice import FieldSpec
+from vcsim.processes.base import Process, ProcessList
+from vcsim.processes.releases import RELEASES
 
-SYSTEMIC_GROUPS = ("systemic", "interventions")
+SITE_FIELDS = ("phosphate_mM", "calcium_mM", "magnesium_mM", "pyrophosphate_uM", "mineral_hap_mM",
+               "hap_saturation_index")
 
 
 def systemic_values(params: Mapping[str, Any], t_h: float = 0.0) -> dict[str, Any]:
-    """Systemic + intervention values of ``params`` at time ``t_h``.
+    """Systemic + intervention values of ``params`` at time ``t_h`` (the glucose square wave
+    and the phosphate binder applied: the same definitions as the model's systemic process)."""
+    from vcsim.processes.systemic import apply_systemic_interventions
+    from vcsim.schedule import Schedule
 
-    Glucose follows the square wave of ``glucose_mode = fluctuating``: ``glucose_mM`` during
-    the first half of each ``glucose_period_h``, ``glucose_low_mM`` during the second (the same
-    definition as :mod:`vcsim.schedule`). The phosphate binder is applied.
-    """
-    schema = getattr(params, "schema", None)
-    if schema is not None:
-        values = {p.name: params[p.name] for p in schema if p.group in SYSTEMIC_GROUPS}
-    else:
-        values = dict(params)
-    if values.get("glucose_mode") == "fluctuating":
-        period = float(values["glucose_period_h"])
-        high = math.fmod(t_h, period) < 0.5 * period
-        values["glucose_mM"] = float(values["glucose_mM"] if high else values["glucose_low_mM"])
-    return apply_systemic_interventions(values)
+    return apply_systemic_interventions(Schedule().systemic_at(params, t_h))
+
+
+class Medium(Process):
+    """The culture medium at every site: the serum values in force (Pi after any binder), or
+    fixed site values; no mineral."""
+
+    name = "medium"
+    reads = ("input.*",)
+    writes = tuple(f"field.{f}" for f in SITE_FIELDS)
+    fields = tuple(FieldSpec(f, units, "culture medium as the cells meet it") for f, units in zip(
+        SITE_FIELDS, ("mM", "mM", "mM", "uM", "mmol HAP / L tissue", "log10(IAP/Ksp)"), strict=True))
+
+    def __init__(self, site: Mapping[str, float] | None = None):
+        unknown = set(site or {}) - set(SITE_FIELDS)
+        if unknown:
+            raise ValueError(f"unknown site value(s) {sorted(unknown)}; allowed: {', '.join(SITE_FIELDS)}")
+        self.site = dict(site or {})
+
+    def step(self, model: Any) -> None:
+        sy, f = model.systemic, model.lattice.fields
+        values = {"phosphate_mM": sy["serum_phosphate_mM"], "calcium_mM": sy["serum_calcium_mM"],
+                  "magnesium_mM": sy["serum_magnesium_mM"], "pyrophosphate_uM": sy["serum_ppi_uM"],
+                  "mineral_hap_mM": 0.0, "hap_saturation_index": 0.0}
+        values.update(self.site)
+        for name, v in values.items():
+            f[name][...] = float(v)
+
+
+class ReleaseTally(Process):
+    """Sums what the cells released since the last record, then clears the buffers."""
+
+    name = "releases"
+    buffers = RELEASES
+
+    def __init__(self) -> None:
+        self.totals = {b.name: 0.0 for b in RELEASES}
+
+    def step(self, model: Any) -> None:
+        for name, arr in model.release.items():
+            if name != "vesicle_inhibition_fraction":
+                self.totals[name] += float(arr.sum())
+            arr[:] = 0.0
+
+    def take(self) -> dict[str, float]:
+        out = dict(self.totals)
+        for k in self.totals:
+            self.totals[k] = 0.0
+        return out
+
+
+def culture_processes(site: Mapping[str, float] | None = None) -> ProcessList:
+    """systemic -> medium -> the VSMC cell processes (no division) -> release tally."""
+    from vcsim.cells.vsmc.processes import vsmc_phase
+    from vcsim.processes.systemic import SystemicInputs
+
+    phase = vsmc_phase()
+    phase.processes.remove("division_wish")
+    return ProcessList([SystemicInputs(), Medium(site), phase, ReleaseTally()])
 
 
 @dataclass
 class CultureResult:
     """Trajectory of a culture: phenotype counts and mean markers at each record time."""
 
-    state: CellState
+    state: CellPopulation
     times_h: list[float] = field(default_factory=list)
     counts: list[dict[str, int]] = field(default_factory=list)
     markers: list[dict[str, float]] = field(default_factory=list)
@@ -67,7 +117,7 @@ class CultureResult:
         return sum(self.counts[0].values()) if self.counts else 0
 
     def fraction(self, phenotype: str) -> np.ndarray:
-        """Fraction of the initial cells in ``phenotype`` at each record (EMPTY = cleared dead)."""
+        """Fraction of the initial cells in ``phenotype`` at each record (empty = cleared dead)."""
         return np.array([c[phenotype] / max(sum(c.values()), 1) for c in self.counts])
 
     def dead_fraction(self) -> np.ndarray:
@@ -79,7 +129,7 @@ class CultureResult:
         return np.array([m[f"mean_{name}"] for m in self.markers])
 
     def release(self, name: str) -> np.ndarray:
-        """Total of a :class:`CellRelease` field over the culture in each record interval."""
+        """Total of a release over the culture in each record interval."""
         return np.array([r[name] for r in self.released])
 
     def at_day(self, day: float) -> int:
@@ -96,62 +146,51 @@ def run_culture(days: float = 14.0, n_cells: int = 200, params: Mapping[str, Any
 
     Args:
         params: full parameter set (defaults if None); ``overrides`` are applied on top.
-        changes: medium changes ``(day, overrides)``: from ``day`` on, ``overrides`` apply on
-            top of everything before (e.g. ``[(7, {"serum_phosphate_mM": 1.0})]``).
-        site: site values by :class:`SiteInputs` field name; by default the medium is the serum
-            values of the systemic parameters (Pi after any phosphate binder), no mineral.
+        changes: medium changes ``(day, overrides)`` of systemic or intervention values: from
+            ``day`` on, ``overrides`` apply on top of everything before (e.g.
+            ``[(7, {"serum_phosphate_mM": 1.0})]``).
+        site: fixed site values (``phosphate_mM``, ``calcium_mM``, ``magnesium_mM``,
+            ``pyrophosphate_uM``, ``mineral_hap_mM``, ``hap_saturation_index``); by default the
+            medium is the serum values of the systemic parameters (Pi after any binder).
         rules: rules table (the shipped one if None).
         record_every_h: interval of the recorded counts, markers and releases.
         dt_h: time step (``params["dt_h"]`` if None).
     """
-    if params is None:
-        from vcsim.params import default_parameters
+    from vcsim.model import VascularModel
+    from vcsim.params import default_parameters
+    from vcsim.schedule import Schedule, ScheduleEntry
 
-        params = default_parameters()
-    if overrides:
-        params = params.updated(overrides) if hasattr(params, "updated") else {**params, **overrides}
-    rules = rules if rules is not None else load_rules()
-    phases = [(0.0, params)]
+    base = params if params is not None else default_parameters()
+    if not hasattr(base, "updated"):
+        base = default_parameters().updated(dict(base))
+    setup = {"lattice_rows": 1, "lattice_cols": int(n_cells), "lamina_every_rows": 0,
+             "initial_cell_fraction": 1.0, "geometry": "slab"}
+    if dt_h is not None:
+        setup["dt_h"] = float(dt_h)
+    p = base.updated({**dict(overrides or {}), **setup})
+    entries = []
     for day, extra in sorted(changes, key=lambda c: c[0]):
-        last = phases[-1][1]
-        phases.append((24.0 * float(day), last.updated(extra) if hasattr(last, "updated") else {**last, **extra}))
-    dt = float(dt_h if dt_h is not None else params["dt_h"])
-    state = new_cell_state(n_cells, np.ones(n_cells, dtype=bool), params, seed=seed)
-    release = CellRelease(n_cells)
-    res = CultureResult(state=state)
+        entries += [ScheduleEntry(k, v, 24.0 * float(day)) for k, v in extra.items()]
+    model = VascularModel(seed=seed, params=p, schedule=Schedule(entries), rules=rules,
+                          processes=culture_processes(site), threads=1)
+    dt = model.dt_h
     n_steps = int(round(days * 24.0 / dt))
     every = max(int(round(record_every_h / dt)), 1)
-    acc = {name: 0.0 for name in release.arrays()}
+    tally = model.processes["releases"]
+    res = CultureResult(state=model.cells)
 
-    def record(t_h: float, systemic: Mapping[str, Any]) -> None:
+    def record(t_h: float) -> None:
         res.times_h.append(t_h)
-        res.counts.append(state.counts())
-        res.markers.append(summary_markers(state))
-        res.released.append(dict(acc))
-        res.sensed.append({"glucose_mM": float(systemic["glucose_mM"]),
-                           "serum_phosphate_mM": float(systemic["serum_phosphate_mM"])})
-        for k in acc:
-            acc[k] = 0.0
+        res.counts.append(model.cells.counts())
+        res.markers.append(marker_means(model.cells))
+        res.released.append(tally.take())
+        sy = model.systemic
+        res.sensed.append({"glucose_mM": float(sy["glucose_mM"]),
+                           "serum_phosphate_mM": float(sy["serum_phosphate_mM"])})
 
-    record(0.0, systemic_values(params, 0.0))
+    record(0.0)
     for step in range(1, n_steps + 1):
-        t = (step - 1) * dt
-        params = [p for start, p in phases if start <= t][-1]
-        systemic = systemic_values(params, t)
-        values = {
-            "phosphate_mM": float(systemic["serum_phosphate_mM"]),
-            "calcium_mM": float(systemic["serum_calcium_mM"]),
-            "magnesium_mM": float(systemic["serum_magnesium_mM"]),
-            "pyrophosphate_uM": float(systemic["serum_ppi_uM"]),
-        }
-        values.update(site or {})
-        inputs = SiteInputs.constant(n_cells, **values)
-        alive = np.flatnonzero(state.phenotype != Phenotype.EMPTY)
-        release.zero()
-        advance(state, alive, inputs.take(alive), systemic, params, rules, dt, seed, step, release)
-        for k, arr in release.arrays().items():
-            if k != "vesicle_inhibition_fraction":
-                acc[k] += float(arr.sum())
+        model.step()
         if step % every == 0:
-            record(step * dt, systemic)
+            record(step * dt)
     return res

@@ -2,71 +2,62 @@
 
 ``rules.csv`` (shipped in this package) has one row per rule::
 
-    id, phenotype, behaviour, signal, direction, half_max, hill, saturation, units_of_signal, source
+    id, cell_type, setting, phenotype, behaviour, signal, direction, half_max, hill, saturation,
+    units_of_signal, source
 
-- ``phenotype``: the cells the row applies to: ``contractile``, ``osteogenic``, ``autophagic``,
-  ``apoptotic``, ``viable`` (the first three) or ``any``.
+- ``cell_type``: the type the rule belongs to (``vsmc``); ``setting``: ``any``, ``in_vivo`` or
+  ``in_vitro`` (a rule applies only in runs of that setting; rows of other settings are
+  dropped when the table is compiled for a run).
+- ``phenotype``: the cells the row applies to: one of the type's phenotypes, ``viable`` (its
+  live phenotypes) or ``any``.
 - ``signal = base`` rows give the behaviour's base value in ``saturation`` (direction, half_max
   and hill empty). A phenotype-specific base row takes precedence over a ``viable`` one, which
   takes precedence over ``any``. A behaviour without a base row for a phenotype has base 0.
-- Other rows are Hill terms of a signal (any cell state variable, site input or sensed signal:
-  :data:`vcsim.cells.signals.RULE_SIGNALS`), ``H = s^n / (K^n + s^n)`` with ``K = half_max``
-  and ``n = hill``.
+- Other rows are Hill terms of a signal (any state variable or sensed signal of the type:
+  :attr:`vcsim.cells.types.CellType.rule_signals`), ``H = s^n / (K^n + s^n)`` with
+  ``K = half_max`` and ``n = hill``.
 
 How a behaviour's value ``b`` is computed for a cell (in file order)::
 
     b = b0 + sum over 'increases' rules of (saturation_i - b0) * H_i      (independent hazards add)
     then for each 'decreases' rule:  b = b + (saturation_j - b) * H_j     (pulls toward the minimum)
+    b = max(b, 0)
 
-Behaviours and units are :data:`BEHAVIOURS`; a transition rate r (1/h) becomes a probability
-``1 - exp(-r dt)`` per step. Nothing of the table is duplicated in code: to add a hypothesis,
-add a row (or pass an override, see :meth:`RulesTable.override`).
+The behaviours and their units are the cell type's (``CellType.behaviours``); a transition rate
+r (1/h) becomes a probability ``1 - exp(-r dt)`` per step. The table is compiled for a run
+(:meth:`RulesTable.compile`) into arrays that the one evaluator, :func:`behaviour_value`,
+reads for one cell; nothing of the table is duplicated in code. To add a hypothesis, add a row
+(or pass an override, see :meth:`RulesTable.override`).
 """
 
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import math
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
-from vcsim import kernels
-from vcsim.cells.signals import RULE_SIGNALS, hill
-from vcsim.cells.state import Phenotype
+from vcsim.cells.kinetics import hill
+from vcsim.cells.registry import cell_type
+from vcsim.cells.types import CellType
+from vcsim.compiled import jit
 from vcsim.params import ParameterError
 
 RULES_CSV = Path(__file__).with_name("rules.csv")
 
-#: behaviour -> (units, meaning)
-BEHAVIOURS: dict[str, tuple[str, str]] = {
-    "to_osteogenic": ("1/h", "rate of switching to the osteogenic phenotype"),
-    "to_autophagic": ("1/h", "rate of switching to the autophagic phenotype"),
-    "to_contractile": ("1/h", "rate of returning to the contractile phenotype"),
-    "to_apoptotic": ("1/h", "rate of apoptosis (ER stress, JNK, Pi)"),
-    "mineral_death": ("1/h", "rate of death of a cell engulfed by local mineral"),
-    "clearance": ("1/h", "rate at which an apoptotic cell is cleared, leaving an empty site"),
-    "vesicle_release": ("vesicles/h", "matrix vesicles released per cell per hour"),
-    "division": ("1/h", "division rate when an empty neighbour is available"),
-}
-
-#: phenotype-column value -> phenotype codes it covers
-PHENOTYPE_GROUPS: dict[str, tuple[Phenotype, ...]] = {
-    "contractile": (Phenotype.CONTRACTILE,),
-    "osteogenic": (Phenotype.OSTEOGENIC,),
-    "autophagic": (Phenotype.AUTOPHAGIC,),
-    "apoptotic": (Phenotype.APOPTOTIC,),
-    "viable": (Phenotype.CONTRACTILE, Phenotype.OSTEOGENIC, Phenotype.AUTOPHAGIC),
-    "any": (Phenotype.CONTRACTILE, Phenotype.OSTEOGENIC, Phenotype.AUTOPHAGIC, Phenotype.APOPTOTIC),
-}
 _PRECEDENCE = {"any": 0, "viable": 1}  # specific phenotypes: 2
 DIRECTIONS = ("increases", "decreases")
-COLUMNS = ("id", "phenotype", "behaviour", "signal", "direction", "half_max", "hill", "saturation",
-           "units_of_signal", "source")
+SETTINGS = ("any", "in_vivo", "in_vitro")
+COLUMNS = ("id", "cell_type", "setting", "phenotype", "behaviour", "signal", "direction",
+           "half_max", "hill", "saturation", "units_of_signal", "source")
+#: columns a file or an override may leave out, with their defaults
+OPTIONAL = {"cell_type": "vsmc", "setting": "any", "units_of_signal": "", "source": ""}
 
 
 @dataclass(frozen=True)
@@ -74,6 +65,8 @@ class Rule:
     """One row of the rules table (see the module docstring)."""
 
     id: str
+    cell_type: str
+    setting: str
     phenotype: str
     behaviour: str
     signal: str
@@ -93,19 +86,27 @@ class Rule:
         where = f"rule '{self.id}'"
         if not self.id:
             raise ParameterError("rule without an id")
-        if self.behaviour not in BEHAVIOURS:
-            raise ParameterError(f"{where}: unknown behaviour '{self.behaviour}'; expected one of "
-                                 + ", ".join(BEHAVIOURS))
-        if self.phenotype not in PHENOTYPE_GROUPS:
+        try:
+            ct = cell_type(self.cell_type)
+        except KeyError as exc:
+            raise ParameterError(f"{where}: {exc.args[0]}") from None
+        if self.setting not in SETTINGS:
+            raise ParameterError(f"{where}: setting {self.setting!r} is not allowed; expected one of "
+                                 + ", ".join(SETTINGS))
+        if self.behaviour not in ct.behaviours:
+            raise ParameterError(f"{where}: unknown behaviour '{self.behaviour}' of {ct.name} cells; "
+                                 "expected one of " + ", ".join(ct.behaviours))
+        groups = ct.phenotype_groups()
+        if self.phenotype not in groups:
             raise ParameterError(f"{where}: unknown phenotype '{self.phenotype}'; expected one of "
-                                 + ", ".join(PHENOTYPE_GROUPS))
+                                 + ", ".join(groups))
         if not (math.isfinite(self.saturation) and self.saturation >= 0):
             raise ParameterError(f"{where}: saturation {self.saturation!r} must be a finite number >= 0")
         if self.is_base:
             return self
-        if self.signal not in RULE_SIGNALS:
+        if self.signal not in ct.rule_signals:
             raise ParameterError(f"{where}: unknown signal '{self.signal}'; expected 'base' or one of "
-                                 + ", ".join(sorted(RULE_SIGNALS)))
+                                 + ", ".join(sorted(ct.rule_signals)))
         if self.direction not in DIRECTIONS:
             raise ParameterError(f"{where}: direction {self.direction!r} must be 'increases' or 'decreases'")
         for name in ("half_max", "hill"):
@@ -135,18 +136,63 @@ def _rule_from_mapping(d: Mapping[str, Any], where: str) -> Rule:
         raise ParameterError(f"{where}: missing field '{missing[0]}'")
     kw: dict[str, Any] = {}
     for c in COLUMNS:
-        v = d.get(c, "")
+        v = d.get(c, OPTIONAL.get(c, ""))
         if c in ("half_max", "hill", "saturation"):
             kw[c] = _to_float(v, f"{where}: {c}")
         else:
-            kw[c] = str(v).strip()
+            kw[c] = str(v).strip() or OPTIONAL.get(c, "")
     if kw["signal"] == "base":  # base rows carry only a value
         kw.update(direction="", half_max=0.0, hill=0.0)
     return Rule(**kw).check()
 
 
+class CompiledRules(NamedTuple):
+    """A rules table compiled for one cell type and setting (what :func:`behaviour_value` reads).
+
+    ``base[b, code]``: base value of behaviour b for a phenotype code; terms of behaviour b are
+    ``start[b]:stop[b]`` (every "increases" term, then every "decreases" term), each with its
+    signal source (0 state variable, 1 sensed signal) and column, half-maximum, Hill exponent,
+    saturation, direction and the phenotype codes it covers (``lut[t, code]``).
+    """
+
+    base: np.ndarray
+    start: np.ndarray
+    stop: np.ndarray
+    src: np.ndarray
+    col: np.ndarray
+    half: np.ndarray
+    hill: np.ndarray
+    sat: np.ndarray
+    inc: np.ndarray
+    lut: np.ndarray
+
+
+@jit
+def behaviour_value(rules, b, code, variables, signals):
+    """Value of behaviour ``b`` for one cell of phenotype ``code`` (module docstring).
+
+    ``variables`` and ``signals`` are the cell's state row and sensed-signal row.
+    """
+    b0 = rules.base[b, code]
+    value = b0
+    for t in range(rules.start[b], rules.stop[b]):
+        if not rules.lut[t, code]:
+            continue
+        s = variables[rules.col[t]] if rules.src[t] == 0 else signals[rules.col[t]]
+        h = hill(s, rules.half[t], rules.hill[t])
+        ref = b0 if rules.inc[t] else value
+        value = value + h * (rules.sat[t] - ref)
+    return value if value > 0.0 else 0.0
+
+
+@jit
+def _evaluate_cells(rules, b, codes, variables, signals, out):
+    for j in range(codes.size):
+        out[j] = behaviour_value(rules, b, codes[j], variables[j], signals[j])
+
+
 class RulesTable:
-    """An immutable, validated rules table with a vectorised evaluator."""
+    """An immutable, validated rules table (one or several cell types)."""
 
     def __init__(self, rules: Iterable[Rule]):
         self.rules: tuple[Rule, ...] = tuple(r.check() for r in rules)
@@ -154,34 +200,9 @@ class RulesTable:
         dup = {i for i in ids if ids.count(i) > 1}
         if dup:
             raise ParameterError(f"rules: duplicate rule id '{sorted(dup)[0]}'")
-        n_codes = len(Phenotype)
-        self._base: dict[str, np.ndarray] = {}
-        self._terms: dict[str, list[tuple[Rule, np.ndarray]]] = {b: [] for b in BEHAVIOURS}
-        level: dict[str, np.ndarray] = {}
-        for r in self.rules:
-            lut = np.zeros(n_codes, dtype=bool)
-            lut[list(PHENOTYPE_GROUPS[r.phenotype])] = True
-            if r.is_base:
-                base = self._base.setdefault(r.behaviour, np.zeros(n_codes))
-                lev = level.setdefault(r.behaviour, np.full(n_codes, -1))
-                rank = _PRECEDENCE.get(r.phenotype, 2)
-                for code in PHENOTYPE_GROUPS[r.phenotype]:
-                    if lev[code] == rank:
-                        raise ParameterError(
-                            f"rules: two base rows for '{r.behaviour}' of {code.name.lower()} cells "
-                            f"at the same level (second: '{r.id}')")
-                    if rank > lev[code]:
-                        lev[code] = rank
-                        base[code] = r.saturation
-            else:
-                self._terms[r.behaviour].append((r, lut))
-        # evaluation order: every "increases" term (from b0), then every "decreases" term
-        for behaviour, terms in self._terms.items():
-            self._terms[behaviour] = [(r, lut) for d in DIRECTIONS for r, lut in terms if r.direction == d]
-        # behaviours the compiled path can take (integer exponents only: numba's pow may
-        # differ from numpy's in the last bit)
-        self._compilable = frozenset(b for b, terms in self._terms.items()
-                                     if all(kernels.int_exponent(r.hill) for r, _ in terms))
+        for ct_name in {r.cell_type for r in self.rules}:
+            for setting in ("in_vivo", "in_vitro"):
+                self._base_table(cell_type(ct_name), setting)  # two base rows at one level
 
     # -- mapping-like access
     def __iter__(self) -> Iterator[Rule]:
@@ -196,100 +217,96 @@ class RulesTable:
                 return r
         raise KeyError(rule_id)
 
-    def base(self, behaviour: str, phenotype: Phenotype) -> float:
-        """Base value of ``behaviour`` for cells of ``phenotype`` (0 if none is given)."""
-        arr = self._base.get(behaviour)
-        return 0.0 if arr is None else float(arr[int(phenotype)])
+    def for_run(self, ct: CellType, setting: str) -> list[Rule]:
+        """The rules of ``ct`` that apply in a run of ``setting``, in file order."""
+        return [r for r in self.rules if r.cell_type == ct.name and r.setting in ("any", setting)]
 
-    # -- evaluation
-    def evaluate(self, behaviour: str, phenotype: np.ndarray, signals: Mapping[str, np.ndarray]) -> np.ndarray:
-        """Value of ``behaviour`` (units in :data:`BEHAVIOURS`) for each cell; float64, >= 0.
+    def signals_used(self, behaviour: str | None = None, cell_type_name: str = "vsmc") -> frozenset[str]:
+        """Signals read by the rules (of ``behaviour`` only, when given)."""
+        return frozenset(r.signal for r in self.rules if not r.is_base and r.cell_type == cell_type_name
+                         and (behaviour is None or r.behaviour == behaviour))
+
+    # -- compilation
+    def _base_table(self, ct: CellType, setting: str) -> np.ndarray:
+        behaviours = list(ct.behaviours)
+        groups = ct.phenotype_groups()
+        base = np.zeros((len(behaviours), ct.n_codes))
+        level = np.full((len(behaviours), ct.n_codes), -1)
+        for r in self.for_run(ct, setting):
+            if not r.is_base:
+                continue
+            b = behaviours.index(r.behaviour)
+            rank = _PRECEDENCE.get(r.phenotype, 2)
+            for code in groups[r.phenotype]:
+                if level[b, code] == rank:
+                    raise ParameterError(
+                        f"rules: two base rows for '{r.behaviour}' of {ct.code_names[code]} {ct.name} "
+                        f"cells at the same level (second: '{r.id}')")
+                if rank > level[b, code]:
+                    level[b, code] = rank
+                    base[b, code] = r.saturation
+        return base
+
+    def compile(self, ct: CellType, setting: str) -> CompiledRules:
+        """The arrays :func:`behaviour_value` reads, for the cells of ``ct`` in ``setting``."""
+        if setting not in ("in_vivo", "in_vitro"):
+            raise ValueError(f"setting must be in_vivo or in_vitro, got {setting!r}")
+        behaviours = list(ct.behaviours)
+        groups = ct.phenotype_groups()
+        terms: list[list[Rule]] = [[] for _ in behaviours]
+        for r in self.for_run(ct, setting):
+            if not r.is_base:
+                terms[behaviours.index(r.behaviour)].append(r)
+        ordered: list[Rule] = []
+        start, stop = [], []
+        for rules in terms:
+            start.append(len(ordered))
+            ordered += [r for d in DIRECTIONS for r in rules if r.direction == d]
+            stop.append(len(ordered))
+        n = len(ordered)
+        lut = np.zeros((max(n, 1), ct.n_codes), dtype=np.bool_)
+        src = np.zeros(max(n, 1), dtype=np.int64)
+        col = np.zeros(max(n, 1), dtype=np.int64)
+        for t, r in enumerate(ordered):
+            lut[t, list(groups[r.phenotype])] = True
+            src[t], col[t] = ct.signal_source(r.signal)
+
+        def values(attr: str) -> np.ndarray:
+            return np.array([getattr(r, attr) for r in ordered] or [0.0], dtype=np.float64)
+
+        return CompiledRules(
+            base=self._base_table(ct, setting),
+            start=np.array(start, dtype=np.int64), stop=np.array(stop, dtype=np.int64),
+            src=src, col=col, half=values("half_max"), hill=values("hill"), sat=values("saturation"),
+            inc=np.array([r.direction == "increases" for r in ordered] or [False], dtype=np.bool_),
+            lut=lut,
+        )
+
+    def evaluate(self, behaviour: str, phenotype: np.ndarray, signals: Mapping[str, np.ndarray],
+                 ct: CellType | None = None, setting: str = "in_vivo") -> np.ndarray:
+        """Value of ``behaviour`` for each cell (units of the type's behaviour); float64, >= 0.
 
         ``phenotype`` holds the cells' codes; ``signals`` maps every signal a rule of this
-        behaviour uses to an array aligned with ``phenotype``.
+        behaviour uses to an array aligned with ``phenotype`` (others may be left out).
+        The same evaluator as the model's cell processes (:func:`behaviour_value`).
         """
-        if behaviour not in BEHAVIOURS:
+        ct = ct if ct is not None else cell_type("vsmc")
+        if behaviour not in ct.behaviours:
             raise KeyError(behaviour)
-        base_lut = self._base.get(behaviour)
-        if behaviour in self._compilable and kernels.applies(phenotype):
-            return self._evaluate_compiled(self._terms[behaviour], np.asarray(phenotype), base_lut, signals)
-        codes = np.asarray(phenotype, dtype=np.intp)
-        b0 = np.zeros(len(codes)) if base_lut is None else base_lut[codes]
-        b = b0.copy()
-        terms = self._terms[behaviour]
-        # Which cells each rule covers, once per phenotype group: all of them (no select), none
-        # (skipped), a minority (evaluated on those cells only) or a majority (a select).
-        # Every branch does the same arithmetic per cell, so the values are the same bits.
-        present = np.bincount(codes, minlength=len(Phenotype)) > 0
-        masks: dict[bytes, Any] = {}
-
-        def applies(lut: np.ndarray) -> Any:
-            key = lut.tobytes()
-            if key not in masks:
-                covered = lut[present]
-                if covered.all():
-                    masks[key] = True
-                elif not covered.any():
-                    masks[key] = False
-                else:
-                    m = lut[codes]
-                    sel = np.flatnonzero(m)
-                    masks[key] = sel if 2 * sel.size < m.size else m
-            return masks[key]
-
-        for rule, lut in terms:
-            increases = rule.direction == "increases"
-            m = applies(lut)
-            if m is False:
-                continue
-            sig = signals[rule.signal]
-            if np.ndim(sig) and not sig.size or np.all(sig <= 0.0):
-                continue  # H(s <= 0) = 0 exactly: the rule adds nothing (common: no mineral)
-            if m is True:
-                h = hill(sig, rule.half_max, rule.hill)
-                # b += (saturation - ref) * h, in place on the fresh temporaries (same bits)
-                if np.ndim(h):
-                    h *= rule.saturation - (b0 if increases else b)
-                    b += h
-                else:
-                    b = b + (rule.saturation - (b0 if increases else b)) * h
-            elif m.dtype == bool:
-                h = hill(sig, rule.half_max, rule.hill)
-                ref = b0 if increases else b
-                b = np.where(m, b + (rule.saturation - ref) * h, b)
-            else:
-                h = hill(sig if np.ndim(sig) == 0 else np.asarray(sig)[m], rule.half_max, rule.hill)
-                ref = b0[m] if increases else b[m]
-                b[m] = b[m] + (rule.saturation - ref) * h
-        return np.maximum(b, 0.0)
-
-    @staticmethod
-    def _evaluate_compiled(terms: list[tuple[Rule, np.ndarray]], codes: np.ndarray,
-                           base_lut: np.ndarray | None, signals: Mapping[str, np.ndarray]) -> np.ndarray:
-        """:meth:`evaluate` with one compiled pass per term (the same operations, same bits)."""
+        codes = np.ascontiguousarray(phenotype, dtype=np.int8).reshape(-1)
         n = codes.size
-        lut0 = np.zeros(len(Phenotype)) if base_lut is None else base_lut
-        b0, b, present = kernels.rule_start(np.ascontiguousarray(codes, dtype=np.int8), lut0)
-        masks: dict[bytes, np.ndarray | None] = {}
-        for rule, lut in terms:
-            covered = lut[present]
-            if not covered.any():
-                continue
-            key = lut.tobytes()
-            if key not in masks:
-                masks[key] = None if covered.all() else lut[codes]
-            sig = signals[rule.signal]
-            if np.ndim(sig) == 0:
-                sig = np.full(n, float(sig))
-            sig = np.ascontiguousarray(sig, dtype=np.float64)
-            kernels.rule_term(b, b0, sig, masks[key], rule.half_max, kernels.int_exponent(rule.hill), rule.saturation,
-                              rule.direction == "increases")
-        return kernels.clip_inplace(b, upper=False)
-
-    def signals_used(self, behaviour: str | None = None) -> frozenset[str]:
-        """Signals read by the rules (of ``behaviour`` only, when given)."""
-        return frozenset(r.signal for r in self.rules
-                         if not r.is_base and (behaviour is None or r.behaviour == behaviour))
+        var = np.zeros((n, len(ct.variable_names)))
+        sig = np.zeros((n, len(ct.signals)))
+        for name in self.signals_used(behaviour, ct.name):
+            if name not in signals:
+                raise KeyError(f"signal {name!r} is needed by the rules of {behaviour}")
+            source, column = ct.signal_source(name)
+            (var if source == 0 else sig)[:, column] = np.broadcast_to(
+                np.asarray(signals[name], dtype=np.float64), (n,))
+        out = np.empty(n)
+        _evaluate_cells(self.compile(ct, setting), list(ct.behaviours).index(behaviour), codes, var,
+                        sig, out)
+        return out
 
     # -- scenario overrides
     def override(self, entries: Iterable[Mapping[str, Any]] | Mapping[str, Mapping[str, Any]] | None) -> RulesTable:
@@ -298,10 +315,10 @@ class RulesTable:
         ``entries`` is a list of mappings (or a mapping ``{rule_id: fields}``). Each entry names
         its rule by ``id``, or by ``behaviour`` + ``signal`` (+ ``phenotype`` when that pair is
         not unique), and gives the fields to change (``half_max``, ``hill``, ``saturation``,
-        ``direction``, ``phenotype``, ``units_of_signal``, ``source``). ``remove = true`` deletes
-        the rule. An entry that matches no rule but gives every field (``id``, ``phenotype``,
-        ``behaviour``, ``signal``, ``saturation``; ``direction``, ``half_max``, ``hill`` unless
-        it is a base row) adds a new rule.
+        ``direction``, ``phenotype``, ``setting``, ``units_of_signal``, ``source``).
+        ``remove = true`` deletes the rule. An entry whose ``id`` matches no rule adds a new
+        rule, and must then give every field (``phenotype``, ``behaviour``, ``signal``,
+        ``saturation``; ``direction``, ``half_max``, ``hill`` unless it is a base row).
         """
         if not entries:
             return self
@@ -321,6 +338,13 @@ class RulesTable:
             if pos is None:
                 if entry.get("remove"):
                     raise ParameterError(f"{where}: no rule matches {entry!r} to remove")
+                new_fields = ("phenotype", "behaviour", "signal", "saturation")
+                if "id" in entry and not all(f in entry for f in new_fields):
+                    close = difflib.get_close_matches(str(entry["id"]), [r.id for r in rules], n=1)
+                    hint = f"; did you mean '{close[0]}'?" if close else ""
+                    raise ParameterError(
+                        f"{where}: no rule has id '{entry['id']}'{hint} (a new rule needs "
+                        + ", ".join(new_fields) + ")")
                 if "id" not in entry:
                     entry["id"] = f"{entry.get('phenotype', 'any')}_{entry.get('behaviour')}_{entry.get('signal')}"
                 rules.append(_rule_from_mapping(entry, where))
@@ -350,7 +374,9 @@ class RulesTable:
             raise ParameterError(f"{where}: name the rule by 'id' or by 'behaviour' and 'signal'")
         hits = [i for i, r in enumerate(rules)
                 if r.behaviour == entry["behaviour"] and r.signal == entry["signal"]
-                and ("phenotype" not in entry or r.phenotype == entry["phenotype"])]
+                and ("phenotype" not in entry or r.phenotype == entry["phenotype"])
+                and ("cell_type" not in entry or r.cell_type == entry["cell_type"])
+                and ("setting" not in entry or r.setting == entry["setting"])]
         if len(hits) > 1:
             raise ParameterError(
                 f"{where}: ({entry['behaviour']}, {entry['signal']}) matches rules "
@@ -376,7 +402,8 @@ class RulesTable:
 
 def load_rules(path: str | Path | None = None) -> RulesTable:
     """Read a rules CSV (default: the ``rules.csv`` shipped with vcsim). Lines starting with
-    ``#`` are comments."""
+    ``#`` are comments; ``cell_type``, ``setting``, ``units_of_signal`` and ``source`` columns
+    may be left out (defaults ``vsmc``, ``any``, empty)."""
     path = Path(path) if path is not None else RULES_CSV
     try:
         text = path.read_text(encoding="utf-8")
@@ -384,8 +411,9 @@ def load_rules(path: str | Path | None = None) -> RulesTable:
         raise ParameterError(f"cannot read rules file {path}: {exc}") from None
     lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
     reader = csv.DictReader(lines, skipinitialspace=True)
-    if reader.fieldnames is None or set(COLUMNS) - {c.strip() for c in reader.fieldnames}:
-        raise ParameterError(f"{path}: header must contain the columns " + ", ".join(COLUMNS))
+    required = set(COLUMNS) - set(OPTIONAL)
+    if reader.fieldnames is None or required - {c.strip() for c in reader.fieldnames}:
+        raise ParameterError(f"{path}: header must contain the columns " + ", ".join(sorted(required)))
     rules = []
     for k, row in enumerate(reader):
         row = {key.strip(): (v or "").strip() for key, v in row.items() if key is not None}

@@ -36,7 +36,10 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from vcsim.chemistry.speciation import LN10, Phase, speciate
+from vcsim.chemistry.phases import HAP_CALCIUM as NCA
+from vcsim.chemistry.phases import HAP_PHOSPHATE as NP
+from vcsim.chemistry.phases import PPI_PHOSPHORUS, Phase
+from vcsim.chemistry.speciation import LN10, speciate
 from vcsim.params.chemistry import PARAMS as _CHEM_PARAMS
 
 ArrayLike = float | np.ndarray
@@ -101,12 +104,12 @@ def amount_to_saturation(ca_mM: np.ndarray, pi_mM: np.ndarray, porosity: float, 
     ca = np.asarray(ca_mM, dtype=float)
     pi = np.asarray(pi_mM, dtype=float)
     phases = {"HAP": phase} if phase is not None else None
-    x_max = porosity * np.minimum(ca / 10.0, pi / 6.0)
+    x_max = porosity * np.minimum(ca / NCA, pi / NP)
 
     def si_at(x, idx):
         sub = [v[idx] if np.ndim(v) else v for v in (ph, temperature_c, mg_mM, nacl_mM)]
-        sp = speciate(np.maximum(ca[idx] - 10.0 * x / porosity, 0.0),
-                      np.maximum(pi[idx] - 6.0 * x / porosity, 0.0),
+        sp = speciate(np.maximum(ca[idx] - NCA * x / porosity, 0.0),
+                      np.maximum(pi[idx] - NP * x / porosity, 0.0),
                       sub[0], sub[1], sub[2], sub[3], phases=phases)
         with np.errstate(divide="ignore"):
             return sp.saturation_index("HAP")
@@ -123,18 +126,18 @@ def amount_to_saturation(ca_mM: np.ndarray, pi_mM: np.ndarray, porosity: float, 
             break
         a = active
         xm, xa = x_max[a], x[a]
-        ca_x = ca[a] - 10.0 * xa / porosity
-        pi_x = pi[a] - 6.0 * xa / porosity
+        ca_x = ca[a] - NCA * xa / porosity
+        pi_x = pi[a] - NP * xa / porosity
         target = -si_x[a] * LN10
         # Newton on the model in u = -ln(1 - y/x_max), from the current iterate
         u = -np.log1p(-np.minimum(xa / xm, 1.0 - 1e-16))
         for _ in range(40):
             rem = np.exp(-u)
             y = xm * (1.0 - rem)
-            cy = np.maximum(ca[a] - 10.0 * y / porosity, 1e-300)
-            py = np.maximum(pi[a] - 6.0 * y / porosity, 1e-300)
-            fval = 10.0 * np.log(cy / ca_x) + 6.0 * np.log(py / pi_x) - target
-            dfdy = -(100.0 / porosity) / cy - (36.0 / porosity) / py
+            cy = np.maximum(ca[a] - NCA * y / porosity, 1e-300)
+            py = np.maximum(pi[a] - NP * y / porosity, 1e-300)
+            fval = NCA * np.log(cy / ca_x) + NP * np.log(py / pi_x) - target
+            dfdy = -(NCA * NCA / porosity) / cy - (NP * NP / porosity) / py
             du = fval / (dfdy * xm * rem)
             u = np.maximum(u - du, 0.0)
             if np.all(np.abs(du) <= 1e-13 * np.maximum(u, 1.0)):
@@ -201,8 +204,8 @@ def grow(
     # dm <= M_eq < x_max, so both stay positive (exact HAP stoichiometry, no clamping)
     return {
         "growth_mM": dm,
-        "calcium_mM": ca - 10.0 * dm / porosity,
-        "phosphate_mM": pi - 6.0 * dm / porosity,
+        "calcium_mM": ca - NCA * dm / porosity,
+        "phosphate_mM": pi - NP * dm / porosity,
         "mineral_hap_mM": np.asarray(mineral_hap_mM, dtype=float) + dm,
         "rate_mM_per_h": rate,
     }
@@ -210,11 +213,12 @@ def grow(
 
 def closed_box_totals(calcium_mM, phosphate_mM, mineral_hap_mM, porosity: float,
                       pyrophosphate_uM=0.0) -> tuple[float, float]:
-    """Total Ca and P per litre of tissue summed over sites (mmol/L tissue):
-    ``sum(por Ca + 10 M)`` and ``sum(por Pi + 6 M + 2 por PPi/1000)``."""
-    ca = float(np.sum(porosity * np.asarray(calcium_mM) + 10.0 * np.asarray(mineral_hap_mM)))
-    p = float(np.sum(porosity * np.asarray(phosphate_mM) + 6.0 * np.asarray(mineral_hap_mM)
-                     + 2.0 * porosity * np.asarray(pyrophosphate_uM) / 1000.0))
+    """Total Ca and P per litre of tissue summed over equal sites (mmol/L tissue):
+    ``sum(por Ca + 10 M)`` and ``sum(por (Pi + 2 PPi/1000) + 6 M)``."""
+    m = np.asarray(mineral_hap_mM)
+    ca = float(np.sum(porosity * np.asarray(calcium_mM) + NCA * m))
+    p = float(np.sum(porosity * (np.asarray(phosphate_mM) + PPI_PHOSPHORUS * 1e-3 * np.asarray(pyrophosphate_uM))
+                     + NP * m))
     return ca, p
 
 

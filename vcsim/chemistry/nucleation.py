@@ -14,7 +14,8 @@ module uses growth units throughout (``v_gu = v_formula / nu`` and ``S_gu``).
 
 ``f`` in (0, 1] is the heterogeneous factor: a template (matrix vesicle membrane, apoptotic
 body, elastin, existing apatite) lowers the barrier to ``f B``. For a spherical cap of contact
-angle theta, ``f = (2 + cos theta)(1 - cos theta)^2 / 4`` (Volmer; :func:`contact_angle_factor`).
+angle theta, ``f = (2 + cos theta)(1 - cos theta)^2 / 4`` (Volmer); the model takes f per
+template as a parameter.
 
 ``phi_inh`` in (0, 1] is the product of the inhibitor factors (cMGP, fetuin-A, PPi, Mg), each
 ``1 / (1 + (c/K)^h)`` (:func:`hill_inhibition`): the inhibitor blocks a fraction of the
@@ -40,6 +41,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from vcsim.chemistry.phases import HAP_CALCIUM, HAP_PHOSPHATE, PHASES
 from vcsim.params.chemistry import PARAMS as _CHEM_PARAMS
 
 ArrayLike = float | np.ndarray
@@ -48,8 +50,11 @@ BOLTZMANN_J_PER_K = 1.380649e-23
 KELVIN = 273.15
 _DEFAULTS = {p.name: p.default for p in _CHEM_PARAMS}
 
-#: Ions per formula unit: HAP Ca10(PO4)6(OH)2 = 18, ACP Ca3(PO4)2 = 5.
-IONS_PER_FORMULA = {"HAP": 18, "ACP": 5, "OCP": 14, "brushite": 2}
+#: Ions per formula unit (from the phase table): HAP Ca10(PO4)6(OH)2 = 18, ACP Ca3(PO4)2 = 5.
+IONS_PER_FORMULA = {name: phase.nu for name, phase in PHASES.items()}
+#: the template sources of nucleation, in the order of :func:`site_nucleation_rates`' rows
+SOURCES: tuple[str, ...] = ("vesicle", "apoptotic_body", "elastin", "homogeneous", "secondary")
+LN10 = math.log(10.0)
 
 
 def thermal_energy_J(temperature_c: ArrayLike) -> ArrayLike:
@@ -75,17 +80,6 @@ def growth_unit_barrier_coefficient(gamma_J_per_m2: ArrayLike, formula_volume_m3
                                     nu: int, temperature_c: ArrayLike = 37.0) -> ArrayLike:
     """``B_gu`` with the growth-unit volume ``v_gu = v_formula / nu`` (pairs with ``S_gu``)."""
     return cnt_barrier_coefficient(gamma_J_per_m2, np.asarray(formula_volume_m3) / nu, temperature_c)
-
-
-def growth_unit_log_saturation(saturation_index: ArrayLike, nu: int) -> np.ndarray:
-    """``ln S_gu = ln(10) SI / nu`` from the saturation index per formula unit."""
-    return np.asarray(saturation_index, dtype=float) * (math.log(10.0) / nu)
-
-
-def contact_angle_factor(theta_rad: ArrayLike) -> ArrayLike:
-    """Heterogeneous factor of a spherical cap, ``f = (2 + cos t)(1 - cos t)^2 / 4`` in [0, 1]."""
-    c = np.cos(theta_rad)
-    return (2.0 + c) * (1.0 - c) ** 2 / 4.0
 
 
 def nucleation_rate(j0: ArrayLike, ln_s_gu: ArrayLike, b_gu: ArrayLike,
@@ -146,7 +140,7 @@ def nucleation_inhibitor_factor(
 
 
 def enriched_log_saturation(ln_s: ArrayLike, calcium_factor: float, phosphate_factor: float,
-                            n_calcium: int = 10, n_phosphate: int = 6) -> np.ndarray:
+                            n_calcium: int = HAP_CALCIUM, n_phosphate: int = HAP_PHOSPHATE) -> np.ndarray:
     """ln S inside a vesicle whose free Ca2+ and PO4-3 activities are enriched by constant
     factors (activity coefficients unchanged): ``ln S_v = ln S + n_Ca ln e_Ca + n_P ln e_P``
     (HAP: n_Ca = 10, n_P = 6 per formula unit; divide by nu for growth units)."""
@@ -163,3 +157,74 @@ def events_per_site_per_h(rate_per_m3_per_s: ArrayLike, fluid_volume_m3: float) 
 def event_probability(rate_per_h: ArrayLike, dt_h: float) -> np.ndarray:
     """Probability of at least one event in ``dt_h`` for a Poisson rate: ``1 - exp(-r dt)``."""
     return -np.expm1(-np.asarray(rate_per_h, dtype=float) * dt_h)
+
+
+def site_nucleation_rates(
+    si_hap: np.ndarray,
+    si_acp: np.ndarray | None,
+    vesicles: np.ndarray,
+    vesicle_inhibition: np.ndarray,
+    apoptotic_bodies: np.ndarray,
+    lamina: np.ndarray,
+    mineral_neighbours: np.ndarray | None,
+    inhibitor_factor: np.ndarray,
+    params: Mapping[str, float],
+    temperature_c: float = 37.0,
+    fluid_volume_m3: ArrayLike = 0.3e-15,
+) -> np.ndarray:
+    """Expected nucleation events per site per hour by source, shape ``(len(SOURCES), n)``.
+
+    With ``phi`` the inhibitor factor and B, ln S per growth unit of HAP:
+
+    * ``vesicle``: ``n_MV (1 - vesicle_inhibition) J0_v phi exp(-f_v B / ln^2 S_v)`` with
+      ``S_v`` the HAP supersaturation inside a vesicle (Ca and PO4 activities enriched,
+      :func:`enriched_log_saturation`);
+    * ``apoptotic_body``: ``n_AB J0_ab phi exp(-f_ab B / ln^2 S_v)`` (same enrichment);
+    * ``elastin``: lamina sites, ``J0_el phi exp(-f_el B / ln^2 S)``;
+    * ``homogeneous``: the ACP precursor in the pore fluid, ``J_ACP(S_ACP) V_fluid 3600``
+      (exactly 0 while the fluid is undersaturated for ACP, as serum is);
+    * ``secondary``: per von Neumann neighbour holding nuclei, ``J0_sec phi exp(-f_sec B / ln^2 S)``
+      (spread of nodules and sheets).
+
+    Args (1-D arrays over the same n sites):
+        si_hap: HAP saturation index of the fluid (per Ca10(PO4)6(OH)2).
+        si_acp: ACP saturation index (per Ca3(PO4)2), or None (no homogeneous term).
+        vesicles, vesicle_inhibition, apoptotic_bodies: counts and MV inhibitor loading.
+        lamina: bool, elastic-lamina sites.
+        mineral_neighbours: neighbours holding nuclei (0 at sites that have nuclei), or None.
+        inhibitor_factor: phi of :func:`nucleation_inhibitor_factor`.
+        params: the chemistry parameters (defaults of :mod:`vcsim.params.chemistry` if missing).
+        temperature_c: temperature (C) for the CNT barriers.
+        fluid_volume_m3: pore-fluid volume of each site (scalar or per site).
+    """
+    p = _DEFAULTS if params is None else params
+
+    def par(name: str) -> float:
+        return float(p[name]) if name in p else float(_DEFAULTS[name])
+
+    nu_hap, nu_acp = IONS_PER_FORMULA["HAP"], IONS_PER_FORMULA["ACP"]
+    b_hap = growth_unit_barrier_coefficient(
+        par("hap_interfacial_energy_J_per_m2"), par("hap_formula_volume_m3"), nu_hap, temperature_c)
+    phi = inhibitor_factor
+    ln_s = np.asarray(si_hap, dtype=float) * LN10
+    ln_s_gu = ln_s / nu_hap
+    ln_s_ves_gu = enriched_log_saturation(ln_s, par("vesicle_calcium_enrichment_factor"),
+                                          par("vesicle_phosphate_enrichment_factor")) / nu_hap
+    free_ves = np.asarray(vesicles) * (1.0 - np.clip(vesicle_inhibition, 0.0, 1.0))
+    rates = np.zeros((len(SOURCES), ln_s.size))
+    rates[0] = free_ves * nucleation_rate(
+        par("vesicle_j0_per_h"), ln_s_ves_gu, b_hap, par("vesicle_barrier_factor"), phi)
+    rates[1] = np.asarray(apoptotic_bodies) * nucleation_rate(
+        par("apoptotic_body_j0_per_h"), ln_s_ves_gu, b_hap, par("apoptotic_body_barrier_factor"), phi)
+    rates[2] = np.asarray(lamina, dtype=bool) * nucleation_rate(
+        par("elastin_j0_per_h"), ln_s_gu, b_hap, par("elastin_barrier_factor"), phi)
+    if si_acp is not None:
+        b_acp = growth_unit_barrier_coefficient(
+            par("acp_interfacial_energy_J_per_m2"), par("acp_formula_volume_m3"), nu_acp, temperature_c)
+        ln_s_acp_gu = np.nan_to_num(np.asarray(si_acp, dtype=float), nan=-1.0) * LN10 / nu_acp
+        j_hom = nucleation_rate(par("homogeneous_j0_per_m3_per_s"), ln_s_acp_gu, b_acp, 1.0, phi)
+        rates[3] = events_per_site_per_h(j_hom, fluid_volume_m3)
+    if mineral_neighbours is not None:
+        rates[4] = np.asarray(mineral_neighbours) * nucleation_rate(
+            par("secondary_j0_per_h"), ln_s_gu, b_hap, par("secondary_barrier_factor"), phi)
+    return rates

@@ -29,15 +29,15 @@ the calcium phosphate pairs from Chughtai, Marshall & Nancollas 1968 (J Phys Che
 the magnesium pairs from Childs 1970 (Inorg Chem 9:2465) and Martell & Smith, ``NaHPO4-`` from
 Martell & Smith (no enthalpy given: taken as 0).
 
-Solution method: for a fixed ionic strength the free concentrations follow from one unknown,
-free ``HPO4-2`` (p): ``[M] = M_T / (1 + c_M p)`` for M = Ca, Mg, Na, and the phosphate balance
-``P_T = p (F + sum_M c_M M_T / (1 + c_M p))`` is increasing and concave in p, so Newton's
-method from the left converges monotonically. The outer loop is a fixed point on the ionic
-strength (activity coefficients recomputed from the species), contracting ~1e-3 per
-iteration; the second iterate is extrapolated by Aitken's delta-squared, so physiological
-compositions converge in 3 iterations (extreme ones in ~10). Iteration stops when, at
-every site, the relative change of I between iterates is below ``tol_ionic`` (default 1e-9,
-i.e. activity coefficients to ~1e-10) and the relative phosphate mass-balance residual is
+Solution method (per site, compiled: :func:`_solve_site`): for a fixed ionic strength the
+free concentrations follow from one unknown, free ``HPO4-2`` (p): ``[M] = M_T / (1 + c_M p)``
+for M = Ca, Mg, Na, and the phosphate balance ``P_T = p (F + sum_M c_M M_T / (1 + c_M p))`` is
+increasing and concave in p, so Newton's method from the left converges monotonically. The
+outer loop is a fixed point on the ionic strength (activity coefficients recomputed from the
+species), contracting ~1e-3 per iteration; the second iterate is extrapolated by Aitken's
+delta-squared, so physiological compositions converge in 3 iterations (extreme ones in ~10).
+Iteration stops when the relative change of I between iterates is below ``tol_ionic`` (default
+1e-9, i.e. activity coefficients to ~1e-10) and the relative phosphate mass-balance residual is
 below ``tol_mass`` (default 1e-12); the Ca, Mg and Na balances hold by construction.
 Species are reported with the activity coefficients of the last iterate, and the reported
 ionic strength is recomputed from the reported species.
@@ -52,9 +52,9 @@ from typing import Any
 
 import numpy as np
 
-from vcsim.chemistry import speciation_compiled as compiled
+from vcsim.chemistry.phases import PHASES, Phase, phases_from
+from vcsim.compiled import jit
 from vcsim.parallel import map_blocks
-from vcsim.params.chemistry import PARAMS as _CHEM_PARAMS
 
 ArrayLike = float | np.ndarray
 
@@ -170,70 +170,6 @@ def davies_log_gamma(charge: int, ionic_strength: ArrayLike, temperature_c: Arra
     return -davies_a(temperature_c) * charge**2 * (s / (1.0 + s) - 0.3 * s * s)
 
 
-# ---------------------------------------------------------------------------------- phases
-
-
-@dataclass(frozen=True)
-class Phase:
-    """A calcium phosphate solid: its ion activity product and solubility product.
-
-    ``IAP = prod_i a_i^n_i`` over free-ion activities (mol/L) in ``stoichiometry``;
-    ``nu = sum n_i`` is the number of ions per formula unit (water not counted).
-    ``log10 Ksp(T)`` is interpolated linearly in 1/T between the values at 25 and 37 C
-    (van 't Hoff with the enthalpy those two values imply).
-    """
-
-    name: str
-    formula: str
-    stoichiometry: tuple[tuple[str, int], ...]
-    pksp_25c: float
-    pksp_37c: float
-    source: str
-
-    @property
-    def nu(self) -> int:
-        return sum(n for _, n in self.stoichiometry)
-
-    def log_ksp(self, temperature_c: ArrayLike) -> ArrayLike:
-        inv_t = 1.0 / (np.asarray(temperature_c, dtype=float) + KELVIN)
-        inv25, inv37 = 1.0 / T25_K, 1.0 / (37.0 + KELVIN)
-        w = (inv_t - inv25) / (inv37 - inv25)
-        out = -(self.pksp_25c + w * (self.pksp_37c - self.pksp_25c))
-        return out if np.ndim(out) else float(out)
-
-
-_P = {p.name: p for p in _CHEM_PARAMS}
-
-
-def _phase(name: str, formula: str, stoich: tuple[tuple[str, int], ...], key: str) -> Phase:
-    p25, p37 = _P[f"{key}_pksp_25c"], _P[f"{key}_pksp_37c"]
-    return Phase(name, formula, stoich, float(p25.default), float(p37.default), p37.source)
-
-
-def phases_from(values: Mapping[str, float] | None = None) -> dict[str, Phase]:
-    """The phase table, with ``<phase>_pksp_25c`` / ``_37c`` taken from ``values`` (e.g. a
-    :class:`vcsim.params.Parameters`) when present, else the defaults of
-    :mod:`vcsim.params.chemistry`."""
-    table = {
-        "HAP": _phase("HAP", "Ca10(PO4)6(OH)2", (("Ca+2", 10), ("PO4-3", 6), ("OH-", 2)), "hap"),
-        "OCP": _phase("OCP", "Ca8(HPO4)2(PO4)4.5H2O", (("Ca+2", 8), ("HPO4-2", 2), ("PO4-3", 4)), "ocp"),
-        "brushite": _phase("brushite", "CaHPO4.2H2O", (("Ca+2", 1), ("HPO4-2", 1)), "brushite"),
-        "ACP": _phase("ACP", "Ca3(PO4)2 (amorphous, hydrated)", (("Ca+2", 3), ("PO4-3", 2)), "acp"),
-    }
-    if values is None:
-        return table
-    out = {}
-    for name, ph in table.items():
-        key = {"HAP": "hap", "OCP": "ocp", "brushite": "brushite", "ACP": "acp"}[name]
-        p25 = float(values.get(f"{key}_pksp_25c", ph.pksp_25c))
-        p37 = float(values.get(f"{key}_pksp_37c", ph.pksp_37c))
-        out[name] = Phase(ph.name, ph.formula, ph.stoichiometry, p25, p37, ph.source)
-    return out
-
-
-PHASES: dict[str, Phase] = phases_from()
-
-
 # ---------------------------------------------------------------------------------- result
 
 
@@ -255,15 +191,15 @@ class _Constants:
         self.mg_h2 = k["MgH2PO4+"] * self.h2_ratio
         self.mg_p = k["MgPO4-"] * self.p_ratio
 
-    def cast(self, dtype: np.dtype) -> _Constants:
-        """A copy with every constant in ``dtype`` (a float32 solve must not promote)."""
-        out = object.__new__(_Constants)
-        for name, v in vars(self).items():
-            if isinstance(v, dict):
-                setattr(out, name, {key: np.asarray(x, dtype=dtype)[()] for key, x in v.items()})
-            else:
-                setattr(out, name, np.asarray(v, dtype=dtype)[()])
-        return out
+    def packed(self) -> np.ndarray:
+        """The constants the compiled solve reads, ``(m, len(PACKED))`` with m = 1 (uniform)
+        or the number of sites."""
+        cols = [self.a_coef, self.a_h, self.a_oh, self.h2_ratio, self.h3_ratio, self.p_ratio,
+                self.ca_h2, self.ca_p, self.mg_h2, self.mg_p, self.k["CaHPO4"], self.k["MgHPO4"],
+                self.k["NaHPO4-"]]
+        m = max(np.size(c) for c in cols)
+        return np.ascontiguousarray(np.stack([np.broadcast_to(np.asarray(c, dtype=float).reshape(-1), (m,))
+                                              for c in cols], axis=1))
 
 
 class Speciation:
@@ -481,10 +417,146 @@ CORE_SPECIES = ("Ca+2", "Mg+2", "Na+", "HPO4-2", "I", "g1")
 #: temporaries of a numpy pass stay in cache (~4x faster than whole-lattice operations on
 #: 10^6 sites).
 BLOCK = 16384
-#: Sites per block of the solve. Convergence is decided per block (its largest residual), so
-#: this also fixes the results' last bits; 65536 is as fast as 16384 on the numpy path and
-#: lets the compiled solve (fewer calls) run ~1.5x faster on two threads.
+#: Sites per block of the solve (the unit handed to a thread)
 SOLVE_BLOCK = 65536
+
+_LN10 = math.log(10.0)
+
+
+@jit
+def _newton_p(p, p_t, inv_p, big_f, c_ca, c_mg, c_na, cca_t, cmg_t, cna_t, tol, max_steps):
+    """Newton steps on the phosphate balance for the free HPO4-2 concentration ``p``.
+
+    ``g(p) = p (F + sum_M c_M M_T / (1 + c_M p)) - P_T`` is increasing and concave in p, so
+    Newton converges monotonically from the left (a step is limited to p/4 from below).
+    ``tol < 0``: take ``max_steps`` steps without testing; else step until
+    ``|g|/P_T <= tol``. Returns ``(p, residual)`` (residual -1 when not evaluated, NaN when
+    not converged).
+    """
+    for _ in range(max_steps):
+        d_ca = 1.0 / (1.0 + c_ca * p)
+        d_mg = 1.0 / (1.0 + c_mg * p)
+        d_na = 1.0 / (1.0 + c_na * p)
+        b_ca = cca_t * d_ca
+        b_mg = cmg_t * d_mg
+        b_na = cna_t * d_na
+        g = p * (big_f + b_ca + b_mg + b_na) - p_t
+        if tol >= 0.0:
+            res = abs(g) * inv_p
+            if res <= tol:
+                return p, res
+        step = g / (big_f + b_ca * d_ca + b_mg * d_mg + b_na * d_na)
+        p = max(p - step, 0.25 * p)
+    return p, (-1.0 if tol < 0.0 else math.nan)
+
+
+@jit
+def _solve_site(ca_t, p_t, mg_t, na_t, c, tol_ionic, tol_mass, max_iter, out, j):
+    """Speciate one site (totals in mol/L; ``c`` the packed constants of :class:`_Constants`)
+    and write the :data:`CORE_SPECIES` into ``out[:, j]``. Returns the iterations used
+    (-1 when not converged)."""
+    a_coef, a_h, a_oh = c[0], c[1], c[2]
+    h2_ratio, h3_ratio, p_ratio = c[3], c[4], c[5]
+    ca_h2, ca_p, mg_h2, mg_p = c[6], c[7], c[8], c[9]
+    k_cahpo4, k_mghpo4, k_nahpo4 = c[10], c[11], c[12]
+    inv_p = 1.0 / max(p_t, 2.2250738585072014e-308)
+    # initial ionic strength: NaCl + typical free-ion and counter-ion contributions
+    ionic = na_t + 2.0 * (ca_t + mg_t) + 1.5 * p_t + 0.5 * abs(2.0 * (ca_t + mg_t) - 1.8 * p_t)
+    ionic_prev = ionic
+    p = 0.0
+    d_ionic = math.inf
+    ca = mg = na_pair = g1 = 0.0
+    for it in range(1, max_iter + 1):
+        s = math.sqrt(ionic)
+        g1 = math.exp(-_LN10 * a_coef * (s / (1.0 + s) - 0.3 * ionic))
+        g2 = g1 * g1
+        g2 = g2 * g2
+        g13 = g1 * g1 * g1  # gamma2 / gamma1
+        # phosphate species per unit free HPO4-2 concentration: F = 1 + f_H2 + f_H3 + f_P
+        f_h2 = h2_ratio * g13
+        f_p = p_ratio / (g2 * g1)  # gamma2 / gamma3
+        big_f = 1.0 + f_h2 + h3_ratio * g2 + f_p
+        g22 = g2 * g2
+        g2g13 = g2 * g13  # gamma2^2 / gamma1: charged pairs
+        c_ca = g22 * k_cahpo4 + (ca_h2 + ca_p) * g2g13
+        c_mg = g22 * k_mghpo4 + (mg_h2 + mg_p) * g2g13
+        c_na = k_nahpo4 * g2
+        cca_t = c_ca * ca_t
+        cmg_t = c_mg * mg_t
+        cna_t = c_na * na_t
+        if it == 1:
+            # one Newton step from p = 0 gives a lower bound of the root; two more steps
+            # (monotone, quadratic) bring it to ~1e-4 or better, enough before I is known
+            p = p_t / (big_f + cca_t + cmg_t + cna_t)
+            p, p_res = _newton_p(p, p_t, inv_p, big_f, c_ca, c_mg, c_na, cca_t, cmg_t, cna_t,
+                                 -1.0, 2)
+        elif it == 2 and d_ionic > 1e2 * tol_ionic:
+            # warm start: I moved by ~d_ionic and p by about as much; one Newton step squares
+            # that error, and the next outer iteration continues (joint convergence)
+            p, p_res = _newton_p(p, p_t, inv_p, big_f, c_ca, c_mg, c_na, cca_t, cmg_t, cna_t,
+                                 -1.0, 1)
+        else:
+            # after the Aitken step (or when nearly converged): converge the balance
+            p, p_res = _newton_p(p, p_t, inv_p, big_f, c_ca, c_mg, c_na, cca_t, cmg_t, cna_t,
+                                 tol_mass, 200)
+            if p_res != p_res:
+                return -1
+        # species at this iterate (activities a = gamma c; charged pairs scale as g2^2/g1)
+        ca = ca_t / (1.0 + c_ca * p)
+        mg = mg_t / (1.0 + c_mg * p)
+        na_pair = cna_t * p / (1.0 + c_na * p)
+        g2g13_p = g2g13 * p
+        h2po4 = f_h2 * p
+        po4 = f_p * p
+        neg_pairs = (ca_p * ca + mg_p * mg) * g2g13_p + na_pair
+        pos_pairs = (ca_h2 * ca + mg_h2 * mg) * g2g13_p
+        # electroneutrality by an inert monovalent counter-ion; I over every species
+        mono_pos = (na_t - na_pair) + a_h / g1 + pos_pairs
+        mono_neg = na_t + a_oh / g1 + h2po4 + neg_pairs
+        net = 2.0 * (ca + mg - p) + mono_pos - mono_neg - 3.0 * po4
+        new_ionic = 0.5 * (4.0 * (ca + mg + p) + 9.0 * po4 + mono_pos + mono_neg + abs(net))
+        d_ionic = abs(new_ionic - ionic) / new_ionic
+        if d_ionic <= tol_ionic and p_res >= 0.0:
+            ionic = new_ionic
+            out[0, j] = ca
+            out[1, j] = mg
+            out[2, j] = na_t - na_pair
+            out[3, j] = p
+            out[4, j] = ionic
+            out[5, j] = g1
+            return it
+        if it == 2:
+            # Aitken extrapolation of the fixed point I = Phi(I) (contraction q ~ 1e-3):
+            # I* = I2 + q/(1-q) (I2 - I1) with q = (I2 - I1)/(I1 - I0); saves an iteration
+            d2 = new_ionic - ionic
+            d1 = ionic - ionic_prev
+            q = d2 / (d1 if d1 != 0.0 else 1.0)
+            q = min(max(q, -0.5), 0.5)
+            ionic_prev = ionic
+            ionic = new_ionic + d2 * q / (1.0 - q)
+        else:
+            ionic_prev = ionic
+            ionic = new_ionic
+    return -1
+
+
+@jit
+def _solve_sites(ca_mM, p_mM, mg_mM, na_mM, consts, start, stop, tol_ionic, tol_mass, max_iter,
+                 out):
+    """:func:`_solve_site` for sites ``start:stop`` (inputs of length 1 are uniform). Returns
+    the largest iteration count, or -1 - (first failed site)."""
+    worst = 0
+    for j in range(start, stop):
+        ca = ca_mM[j if ca_mM.size > 1 else 0] * 1e-3
+        p = p_mM[j if p_mM.size > 1 else 0] * 1e-3
+        mg = mg_mM[j if mg_mM.size > 1 else 0] * 1e-3
+        na = na_mM[j if na_mM.size > 1 else 0] * 1e-3
+        c = consts[j if consts.shape[0] > 1 else 0]
+        it = _solve_site(ca, p, mg, na, c, tol_ionic, tol_mass, max_iter, out, j)
+        if it < 0:
+            return -1 - j
+        worst = max(worst, it)
+    return worst
 
 
 def speciate(
@@ -499,7 +571,6 @@ def speciate(
     tol_mass: float = 1e-12,
     max_iter: int = 60,
     phases: Mapping[str, Phase] | None = None,
-    solve_dtype: type[np.floating] = np.float64,
     workspace: MutableMapping[str, np.ndarray] | None = None,
     threads: int = 1,
 ) -> Speciation:
@@ -514,32 +585,24 @@ def speciate(
         nacl_mM: background NaCl, mM (Na+ and Cl- each).
         tol_ionic: relative change of the ionic strength between iterates at convergence.
         tol_mass: relative residual of the phosphate mass balance at convergence.
-        max_iter: maximum outer iterations (RuntimeError if not converged).
+        max_iter: maximum outer iterations per site (RuntimeError naming the site if not
+            converged).
         phases: phase table for saturation indices (default :data:`PHASES`; see
             :func:`phases_from` to take Ksp values from parameters).
-        solve_dtype: float type of the iteration (np.float64 or np.float32). In float32 the
-            tolerances are raised to at least 16 machine epsilons (~2e-6) and the solve is
-            ~2.5x faster; results are returned in float64 either way. The lattice chemistry
-            uses float32: its saturation indices are then good to ~1e-5, far inside the
-            uncertainty of any solubility product. Totals below ~1e-35 mM are zero in
-            float32 (saturation index -inf, as for an absent ion).
         workspace: a dict the caller keeps between calls; the solved arrays are written into
             the buffers it holds (created on first use) instead of fresh ones. The result is
-            then only valid until the next call with the same workspace. On a 10^6-site
+            then only valid until the next call with the same workspace (on a 10^6-site
             lattice this saves ~50 MB of fresh pages per call, whose page faults cost as much
-            as the solve itself on a virtual machine.
-        threads: solve the blocks on up to this many threads when the compiled solve is in
-            use (``vcsim[fast]``; its loops release the GIL); the same bits for any count.
+            as the solve itself on a virtual machine).
+        threads: solve blocks of :data:`SOLVE_BLOCK` sites on up to this many threads (the
+            compiled solve releases the GIL); each site is solved alone, so the values are the
+            same for any thread count.
 
     Returns:
         :class:`Speciation` with ``.activities`` (``Ca+2``, ``Mg+2``, ``H2PO4-``, ``HPO4-2``,
         ``PO4-3``, ``OH-``, ... in mol/L), ``.concentrations`` (mol/L), ``.ionic_strength``
         (mol/L), ``.saturation_index(phase)``, ``.saturation_ratio(phase)`` and
         ``.growth_unit_saturation(phase)``.
-
-    Vectorised over sites (blocks of :data:`SOLVE_BLOCK` sites, no per-site Python loop);
-    ~0.16-0.2 s CPU for 10^6 sites on one core (3 outer iterations at physiological
-    compositions).
     """
     arrays = [np.asarray(x, dtype=np.float64) for x in (ca_mM, pi_mM, mg_mM, nacl_mM, ph, temperature_c)]
     shape = np.broadcast_shapes(*(a.shape for a in arrays))
@@ -548,165 +611,40 @@ def speciate(
         if a.size and not (a.min() >= 0.0 and np.isfinite(a.max())):
             raise ValueError(f"speciate: {name} must be finite and >= 0")
     n = math.prod(shape)
-    # per-site inputs as flat arrays; uniform ones (scalars) stay scalars
-    flat = [a.reshape(-1) if a.ndim and a.size > 1 else None for a in arrays]
-    flat = [np.broadcast_to(a, shape).reshape(-1) if f is not None else a.reshape(()) * 1.0
-            for a, f in zip(arrays, flat, strict=True)]
-    # mM -> mol/L block by block in solve() (the same product, no lattice-sized copies)
-    ca_t, p_t, mg_t, na_t = flat[:4]
-    ph_f, t_f = flat[4], flat[5]
-    uniform_consts = np.ndim(ph_f) == 0 and np.ndim(t_f) == 0
-    consts = _Constants(float(t_f) if np.ndim(t_f) == 0 else t_f,
-                        float(ph_f) if np.ndim(ph_f) == 0 else ph_f)
 
-    dtype = np.dtype(solve_dtype)
-    if dtype not in (np.float64, np.float32):
-        raise ValueError(f"speciate: solve_dtype {dtype} is not allowed; expected float64 or float32")
-    eps16 = 16.0 * float(np.finfo(dtype).eps)
-    tol_ionic, tol_mass = max(tol_ionic, eps16), max(tol_mass, eps16)
-    uniform_solve_consts = consts.cast(dtype) if uniform_consts else None
+    def flat(a: np.ndarray) -> np.ndarray:
+        # per-site inputs as flat arrays; uniform ones (scalars) as one element
+        if a.size == 1:
+            return np.ascontiguousarray(a.reshape(1))
+        return np.ascontiguousarray(np.broadcast_to(a, shape).reshape(-1))
+
+    ca_t, p_t, mg_t, na_t, ph_f, t_f = (flat(a) for a in arrays)
+    uniform_consts = ph_f.size == 1 and t_f.size == 1
+    consts = _Constants(float(t_f[0]) if t_f.size == 1 else np.broadcast_to(t_f, (n,)),
+                        float(ph_f[0]) if ph_f.size == 1 else np.broadcast_to(ph_f, (n,)))
+    packed = consts.packed()
 
     ws: MutableMapping[str, np.ndarray] = {} if workspace is None else workspace
-    core = {key: scratch(ws, key, (n,)) for key in CORE_SPECIES}
+    core2d = scratch(ws, "core", (len(CORE_SPECIES), n))
 
-    def solve(start: int) -> tuple[int, float]:
-        sl = slice(start, min(start + SOLVE_BLOCK, n))
+    def solve(start: int) -> int:
+        return _solve_sites(ca_t, p_t, mg_t, na_t, packed, start, min(start + SOLVE_BLOCK, n),
+                            float(tol_ionic), float(tol_mass), int(max_iter), core2d)
 
-        def cut(x):
-            return x[sl] if np.ndim(x) else x
-
-        def cast(x):
-            return np.asarray(cut(x) * 1e-3, dtype=dtype)
-
-        blk_consts = (uniform_solve_consts if uniform_consts
-                      else _Constants(cut(t_f) * 1.0, cut(ph_f) * 1.0).cast(dtype))
-        # the same solve as fused compiled loops when vcsim[fast] is installed (same bits)
-        solver = compiled.solve_block if compiled.usable(blk_consts) else _solve_block
-        return solver(cast(ca_t), cast(p_t), cast(mg_t), cast(na_t), blk_consts,
-                            {key: arr[sl] for key, arr in core.items()}, tol_ionic, tol_mass,
-                            max_iter)
-
-    # Threads only for the compiled solve, whose loops release the GIL: the numpy solve's
-    # operations on 16k-site blocks are too short to overlap (the GIL hand-overs cost more
-    # than they save). Blocks write disjoint slices: the same bits for any thread count.
-    starts = range(0, max(n, 1), SOLVE_BLOCK)
-    parallel = uniform_consts and compiled.usable(uniform_solve_consts)
-    solved = map_blocks(solve, starts, threads if parallel else 1)
-    iterations = max(it for it, _ in solved)
-    residual = max(res for _, res in solved)
-
-    core = {key: arr.reshape(shape) for key, arr in core.items()}
+    worst = map_blocks(solve, range(0, max(n, 1), SOLVE_BLOCK), threads if n > SOLVE_BLOCK else 1)
+    failed = [w for w in worst if w < 0]
+    if failed:
+        site = -1 - failed[0]
+        raise RuntimeError(f"speciate: not converged after {max_iter} iterations at site {site}")
+    core = {key: core2d[k].reshape(shape) for k, key in enumerate(CORE_SPECIES)}
     totals = {"Ca": np.broadcast_to(arrays[0], shape), "Mg": np.broadcast_to(arrays[2], shape),
               "P": np.broadcast_to(arrays[1], shape)}
     t_out = temperature_c if np.ndim(temperature_c) == 0 else np.broadcast_to(arrays[5], shape)
     if not uniform_consts:
         consts = _Constants(np.broadcast_to(arrays[5], shape), np.broadcast_to(arrays[4], shape))
-    return Speciation(core, consts, shape, t_out, iterations, residual, totals,
+    return Speciation(core, consts, shape, t_out, max(worst, default=0), tol_ionic, totals,
                       np.broadcast_to(arrays[3] * 1e-3, shape),
                       phases if phases is not None else PHASES)
-
-
-def _newton_p(p, p_t, inv_p, big_f, c_ca, c_mg, c_na, cca_t, cmg_t, cna_t, tol):
-    """Newton steps on the phosphate balance for the free HPO4-2 concentration ``p``.
-
-    ``g(p) = p (F + sum_M c_M M_T / (1 + c_M p)) - P_T`` is increasing and concave in p, so
-    Newton converges monotonically from the left. With ``tol=None`` one step is taken (the
-    residual is not evaluated); otherwise steps are taken until ``max |g|/P_T <= tol``.
-    Returns (p, residual before the last step or None).
-    """
-    for _ in range(1 if tol is None else 200):
-        d_ca = 1.0 / (1.0 + c_ca * p)
-        d_mg = 1.0 / (1.0 + c_mg * p)
-        d_na = 1.0 / (1.0 + c_na * p)
-        b_ca, b_mg, b_na = cca_t * d_ca, cmg_t * d_mg, cna_t * d_na
-        g = p * (big_f + b_ca + b_mg + b_na) - p_t
-        if tol is not None:
-            res = float(np.max(np.abs(g) * inv_p, initial=0.0))
-            if res <= tol:
-                return p, res
-        step = g / (big_f + b_ca * d_ca + b_mg * d_mg + b_na * d_na)
-        p = np.maximum(p - step, 0.25 * p)
-    if tol is None:
-        return p, None
-    raise RuntimeError("speciate: phosphate balance did not converge")
-
-
-def _solve_block(ca_t, p_t, mg_t, na_t, c: _Constants, out: dict[str, np.ndarray],
-                 tol_ionic: float, tol_mass: float, max_iter: int) -> tuple[int, float]:
-    """Solve one block in place into ``out``; returns (iterations, residual)."""
-    k = c.k
-    size = out["I"].shape[0]
-    ca_t = np.broadcast_to(ca_t, (size,))
-    p_t = np.broadcast_to(p_t, (size,))
-    mg_t = np.broadcast_to(mg_t, (size,))
-    na_t = np.broadcast_to(na_t, (size,))
-    inv_p = 1.0 / np.maximum(p_t, np.finfo(p_t.dtype).tiny)
-    # initial ionic strength: NaCl + typical free-ion and counter-ion contributions
-    ionic = na_t + 2.0 * (ca_t + mg_t) + 1.5 * p_t + 0.5 * np.abs(2.0 * (ca_t + mg_t) - 1.8 * p_t)
-    p = None
-    d_ionic = np.inf
-    ionic_prev = ionic
-    for it in range(1, max_iter + 1):
-        s = np.sqrt(ionic)
-        g1 = np.exp(-LN10 * c.a_coef * (s / (1.0 + s) - 0.3 * ionic))
-        g2 = g1 * g1
-        g2 *= g2
-        g13 = g1 * g1 * g1  # gamma2 / gamma1
-        # phosphate species per unit free HPO4-2 concentration: F = 1 + f_H2 + f_H3 + f_P
-        f_h2 = c.h2_ratio * g13
-        f_p = c.p_ratio / (g2 * g1)  # gamma2 / gamma3
-        big_f = 1.0 + f_h2 + c.h3_ratio * g2 + f_p
-        g22 = g2 * g2
-        g2g13 = g2 * g13  # gamma2^2 / gamma1: charged pairs
-        c_ca = g22 * k["CaHPO4"] + (c.ca_h2 + c.ca_p) * g2g13
-        c_mg = g22 * k["MgHPO4"] + (c.mg_h2 + c.mg_p) * g2g13
-        c_na = k["NaHPO4-"] * g2
-        cca_t, cmg_t, cna_t = c_ca * ca_t, c_mg * mg_t, c_na * na_t
-        if p is None:
-            # one Newton step from p = 0 gives a lower bound of the root; two more steps
-            # (monotone, quadratic) bring it to ~1e-4 or better, enough before I is known
-            p = p_t / (big_f + cca_t + cmg_t + cna_t)
-            p, p_res = _newton_p(p, p_t, inv_p, big_f, c_ca, c_mg, c_na, cca_t, cmg_t, cna_t, None)
-            p, p_res = _newton_p(p, p_t, inv_p, big_f, c_ca, c_mg, c_na, cca_t, cmg_t, cna_t, None)
-        elif it == 2 and d_ionic > 1e2 * tol_ionic:
-            # warm start: I moved by ~d_ionic and p by about as much; one Newton step squares
-            # that error, and the next outer iteration continues (joint convergence)
-            p, p_res = _newton_p(p, p_t, inv_p, big_f, c_ca, c_mg, c_na, cca_t, cmg_t, cna_t, None)
-        else:
-            # after the Aitken step (or when nearly converged): converge the balance to
-            # tol_mass, as this is expected to be the last iteration
-            p, p_res = _newton_p(p, p_t, inv_p, big_f, c_ca, c_mg, c_na, cca_t, cmg_t, cna_t, tol_mass)
-        # species at this iterate (activities a = gamma c; charged pairs scale as g2^2/g1)
-        ca = ca_t / (1.0 + c_ca * p)
-        mg = mg_t / (1.0 + c_mg * p)
-        na_pair = cna_t * p / (1.0 + c_na * p)
-        g2g13_p = g2g13 * p
-        h2po4 = f_h2 * p
-        po4 = f_p * p
-        neg_pairs = (c.ca_p * ca + c.mg_p * mg) * g2g13_p + na_pair
-        pos_pairs = (c.ca_h2 * ca + c.mg_h2 * mg) * g2g13_p
-        # electroneutrality by an inert monovalent counter-ion; I over every species
-        mono_pos = (na_t - na_pair) + c.a_h / g1 + pos_pairs
-        mono_neg = na_t + c.a_oh / g1 + h2po4 + neg_pairs
-        net = 2.0 * (ca + mg - p) + mono_pos - mono_neg - 3.0 * po4
-        new_ionic = 0.5 * (4.0 * (ca + mg + p) + 9.0 * po4 + mono_pos + mono_neg + np.abs(net))
-        d_ionic = float(np.max(np.abs(new_ionic - ionic) / new_ionic, initial=0.0))
-        if d_ionic <= tol_ionic and p_res is not None:
-            ionic = new_ionic
-            break
-        if it == 2:
-            # Aitken extrapolation of the fixed point I = Phi(I) (contraction q ~ 1e-3):
-            # I* = I2 + q/(1-q) (I2 - I1) with q = (I2 - I1)/(I1 - I0); saves an iteration
-            d2 = new_ionic - ionic
-            d1 = ionic - ionic_prev
-            q = np.clip(d2 / np.where(d1 == 0.0, 1.0, d1), -0.5, 0.5)
-            ionic_prev, ionic = ionic, new_ionic + d2 * q / (1.0 - q)
-        else:
-            ionic_prev, ionic = ionic, new_ionic
-    else:
-        raise RuntimeError(f"speciate: not converged after {max_iter} iterations (dI/I {d_ionic:.3g})")
-    store_block(out, ionic, g1, ca, mg, na_t - na_pair, p)
-    return it, max(d_ionic, p_res)
 
 
 def scratch(ws: MutableMapping[str, np.ndarray], key: str, shape: tuple[int, ...],
@@ -720,15 +658,12 @@ def scratch(ws: MutableMapping[str, np.ndarray], key: str, shape: tuple[int, ...
     return arr
 
 
-def store_block(out: dict[str, np.ndarray], ionic: np.ndarray, g1: np.ndarray, ca: np.ndarray,
-                mg: np.ndarray, na: np.ndarray, p: np.ndarray) -> None:
-    """Write a solved block into ``out`` (the :data:`CORE_SPECIES`, widened to float64)."""
-    for key, value in zip(CORE_SPECIES, (ca, mg, na, p, ionic, g1), strict=True):
-        out[key][:] = value
-
-
 def hap_saturation(ca_mM: ArrayLike, pi_mM: ArrayLike, ph: ArrayLike = 7.4,
                    temperature_c: ArrayLike = 37.0, mg_mM: ArrayLike = 0.0,
                    nacl_mM: ArrayLike = 140.0) -> np.ndarray:
     """Convenience: the HAP saturation index ``log10(IAP/Ksp)`` per Ca10(PO4)6(OH)2."""
     return speciate(ca_mM, pi_mM, ph, temperature_c, mg_mM, nacl_mM).saturation_index("HAP")
+
+
+__all__ = ["CHARGES", "EQUILIBRIA", "PHASES", "Phase", "Speciation", "davies_a", "davies_log_gamma",
+           "hap_saturation", "log_kw", "phases_from", "scratch", "speciate"]

@@ -249,21 +249,7 @@ PARAMS = [
     _p("enpp1_chop_suppression_fraction", 0.7, 0.0, 1.0, "1", "ENPP1 lost at full CHOP", "seed 003 (mTORC1/CHOP disrupt PPi generation; Panda et al.)"),
     _tau("tau_enpp1_h", 24.0, "time constant of ENPP1 activity", "stated reason: ectoenzyme turnover ~1 day"),
     # ------------------------------------------------------------------ secretion
-    _p("enpp1_ppi_production_amol_per_h", 3.0, 0.0, 1000.0, "amol PPi / cell / h",
-       "PPi made by a healthy contractile cell (ENPP1 = 1) into its site's pore fluid",
-       "stated reason: 3 amol/h in a 3e-13 L pore volume adds 10 uM/h, about what basal TNAP (100 uM/h Vmax, Km 50 uM) "
-       "hydrolyses at a few uM PPi, so with diffusion local PPi stays near plasma (2-3.3 uM); ENPP1 is substrate "
-       "(extracellular ATP) limited in vivo"),
-    _p("tnap_vmax_uM_per_h", 2000.0, 0.0, 10000.0, "uM PPi / h",
-       "Vmax of TNAP (cell + its matrix vesicles) at TNAP = 1, per site of pore fluid",
-       "stated reason: ALP of calcifying SMCs ~1e2 nmol/min/mg protein (pNPP, pH 10); PPi hydrolysis at pH 7.4 is 1-2 "
-       "orders slower; per 0.4 ng-protein cell in 3e-13 L that is ~1e4 uM/h; 2000 is a conservative full-expression "
-       "value (basal TNAP 0.05 -> 100 uM/h; an osteogenic cell ~0.6 -> Vmax/Km ~24/h, depleting local PPi)"),
-    _p("mgp_secretion_nM_per_h", 1.0, 0.0, 1000.0, "nM (tissue) / h", "MGP deposited in the matrix per contractile cell per hour",
-       "stated reason: ~0.1-1 uM MGP in arterial tissue over days-weeks of deposition"),
-    _p("mgp_osteogenic_factor", 2.0, 0.0, 100.0, "1", "extra MGP secretion of an osteogenic cell (x (1 + factor))",
-       "MODEL.md s4: MGP made more by osteogenic cells (compensatory up-regulation)"),
-    _p("vesicle_mgp_inhibition_fraction", 0.95, 0.0, 1.0, "1", "inhibitor loading of vesicles fully loaded with cMGP",
+                    _p("vesicle_mgp_inhibition_fraction", 0.95, 0.0, 1.0, "1", "inhibitor loading of vesicles fully loaded with cMGP",
        "Reynolds et al. 2004 JASN; Kapustin et al. 2011 (vesicles of quiescent VSMCs are loaded with MGP and do not calcify)",
        calibrated_by="Jono et al. 2000 (no mineral at 1.4 mM Pi)"),
     _p("vesicle_fetuin_inhibition_fraction", 0.9, 0.0, 1.0, "1", "inhibitor loading of vesicles saturated with fetuin-A",
@@ -275,6 +261,4 @@ PARAMS = [
        calibrated_by="Jono et al. 2000 (mineral at 2.0 mM Pi by day 7-9)"),
     _p("apoptotic_bodies_per_cell", 5.0, 0.0, 1000.0, "bodies / cell", "apoptotic bodies released once when a cell dies",
        "stated reason: a VSMC fragments into several 1-5 um bodies (Proudfoot et al. 2000)"),
-    _p("division_in_vivo_factor", 0.02, 0.0, 1.0, "1", "division rate in vivo relative to culture",
-       "stated reason: medial VSMC proliferation in vivo is < 1%/day vs ~23%/day in culture"),
 ]

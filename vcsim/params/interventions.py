@@ -4,8 +4,8 @@ Nothing here switches an outcome on or off. Each value enters one named step of 
 (:mod:`vcsim.cells`) or of the systemic inputs:
 
 - ``phosphate_binder_fraction`` (binder / dialysis) lowers serum Pi toward
-  ``phosphate_binder_target_mM`` (:func:`effective_serum_phosphate_mM`, applied to the systemic
-  values by :func:`apply_systemic_interventions` before anything reads them).
+  ``phosphate_binder_target_mM`` (the pharmacology is the systemic process's,
+  :func:`vcsim.processes.systemic.effective_serum_phosphate_mM`).
 - ``pit1_blocker_fraction`` (phosphonoformic acid, PFA) and ``pit1_knockdown_fraction`` scale
   Pit-1 activity: Pi uptake and Pit-1-dependent Pi signalling to Runx2.
 - ``warfarin_vkorc1_inhibition_fraction`` removes VKORC1 recycling of vitamin K, lowering the
@@ -24,9 +24,6 @@ Nothing here switches an outcome on or off. Each value enters one named step of 
 """
 
 from __future__ import annotations
-
-from collections.abc import Mapping
-from typing import Any
 
 from vcsim.params.schema import Param
 
@@ -88,37 +85,3 @@ PARAMS = [
     _knockdown("enpp1", "scales ENPP1 PPi production", "seed 001 (ENPP1 makes PPi); seed 003 (ENPP1-/- VSMCs)"),
     _knockdown("mgp", "scales MGP secretion (1 = Mgp-/-)", "seed 001 (MGP is a local calcification inhibitor)"),
 ]
-
-_UNTREATED_PI_KEY = "serum_phosphate_untreated_mM"
-
-
-def effective_serum_phosphate_mM(serum_phosphate_mM: float, phosphate_binder_fraction: float,
-                                 target_mM: float = 1.1) -> float:
-    """Serum Pi under a phosphate binder or dialysis.
-
-    Pi_eff = Pi - f * max(Pi - Pi_target, 0)   (mM)
-
-    A binder removes the fraction ``f`` of the excess over ``target_mM``; it never pushes serum
-    Pi below the target (renal and skeletal regulation defend normal Pi), and does nothing when
-    serum Pi is already at or below it.
-    """
-    excess = max(float(serum_phosphate_mM) - float(target_mM), 0.0)
-    return float(serum_phosphate_mM) - float(phosphate_binder_fraction) * excess
-
-
-def apply_systemic_interventions(values: Mapping[str, Any]) -> dict[str, Any]:
-    """Return a copy of the systemic values with the systemic interventions applied.
-
-    Only the phosphate binder acts on a serum value; every other intervention acts inside the
-    cells. The untreated serum Pi is kept under ``serum_phosphate_untreated_mM`` so applying
-    the function twice gives the same result.
-    """
-    out = dict(values)
-    untreated = float(out.get(_UNTREATED_PI_KEY, out["serum_phosphate_mM"]))
-    out[_UNTREATED_PI_KEY] = untreated
-    out["serum_phosphate_mM"] = effective_serum_phosphate_mM(
-        untreated,
-        float(out.get("phosphate_binder_fraction", 0.0)),
-        float(out.get("phosphate_binder_target_mM", 1.1)),
-    )
-    return out

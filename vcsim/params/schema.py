@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 Scalar = float | int | bool | str
 
 
@@ -81,6 +83,8 @@ class Param:
 def validate_value(p: Param, value: Any) -> Scalar:
     """Return ``value`` converted to ``p``'s type, or raise a one-line :class:`ParameterError`."""
     kind = p.kind
+    if isinstance(value, np.generic):  # numpy scalars (np.int64(6), np.float32(0.5), np.bool_)
+        value = value.item()
     bad = f"parameter '{p.name}': {value!r} is not allowed; expected {p.allowed()}"
     if kind is bool:
         if isinstance(value, bool):

@@ -5,11 +5,19 @@ from vcsim.params.schema import Param
 PARAMS = [
     Param("dt_h", 1.0, 0.05, 6.0, "h", "time step of the cell model (transport is implicit, stable at any step)",
           "MODEL.md s2: cell time step ~1 h"),
-    Param("lattice_rows", 30, 3, 4000, "sites", "sites across the media, lumen side (row 0) to adventitia",
+    Param("lattice_rows", 30, 1, 4000, "sites", "sites across the media, lumen side (row 0) to adventitia",
           "human aortic media ~300 um at 10 um per site"),
-    Param("lattice_cols", 100, 3, 4000, "sites", "sites along the wall (periodic)", "stated reason: 1 mm of wall at 10 um"),
-    Param("geometry", "slab", None, None, "", "slab: rows are depth, columns periodic; ring: the same lattice drawn as a vessel cross-section",
-          "MODEL.md s2", choices=("slab", "ring")),
+    Param("lattice_cols", 100, 1, 4000, "sites", "sites along the wall (periodic)", "stated reason: 1 mm of wall at 10 um"),
+    Param("geometry", "slab", None, None, "",
+          "slab: a flat piece of media (square sites, columns periodic along the wall); ring: a vessel "
+          "cross-section (rows are shells around the lumen, columns sectors; site volumes and diffusion "
+          "follow the radius, vcsim.geometry.ring)",
+          "stated reason: a slab is a piece of a large artery's media; a ring a whole small vessel",
+          choices=("slab", "ring")),
+    Param("ring_inner_radius_um", 0.0, 0.0, 10000.0, "um",
+          "lumen radius of the ring geometry; 0 = lattice_cols x site_spacing_um / (2 pi), which makes the "
+          "lumen-side arc of a site one spacing",
+          "stated reason: conduit arteries have lumen radii of mm, dermal arterioles of 10-100 um"),
     Param("site_spacing_um", 10.0, 1.0, 100.0, "um", "edge of one square lattice site (about one VSMC)",
           "VSMC width ~5-10 um; MODEL.md s2 default ~10 um"),
     Param("site_depth_um", 10.0, 1.0, 100.0, "um", "thickness of the slice each site represents (site volume = spacing^2 x depth)",

@@ -11,7 +11,7 @@ What is drawn:
 
 - :class:`LatticeView`: every site coloured by phenotype (contractile, osteogenic, autophagic,
   apoptotic, empty; the elastic lamina in its own colour), mineral calcium
-  (``10 * mineral_hap_mM``, mmol Ca / L tissue) overlaid in semi-transparent brown on a log
+  (``HAP_CALCIUM * mineral_hap_mM``, mmol Ca / L tissue) overlaid in semi-transparent brown on a log
   colour bar, and sites at or above ``calcified_threshold_mmol_per_L`` marked with a dot.
 - :class:`FieldView`: a heatmap of one of :data:`FIELDS` (lattice fields and cell state), units
   on the colour bar; grey where a cell variable does not apply (no viable cell, lamina).
@@ -19,7 +19,7 @@ What is drawn:
   :class:`UPRView`: the model's DataCollector series against time in days.
 
 Maps are the slab (distance along the wall across, depth from the lumen down, in um) or, when
-``geometry = "ring"``, the vessel cross-section of :meth:`vcsim.lattice.Lattice.ring_coordinates`.
+``geometry = "ring"``, the vessel cross-section (:class:`vcsim.geometry.RingGeometry`).
 
 Speed: drawing text dominates a matplotlib redraw (about 1-2 ms per label here), so axis limits
 move in 1-2-5 steps (:func:`nice_ceiling`) and stay put between them; while they stay put,
@@ -49,7 +49,9 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from PIL import Image
 
-from vcsim.figures import LAMINA, PHENOTYPES
+from vcsim.chemistry.phases import HAP_CALCIUM
+from vcsim.chemistry.nucleation import SOURCES
+from vcsim.figures import LAMINA_COLOUR, panel_markers, phenotype_entries
 
 #: Size of every figure on the page (inches) and its resolution: 560 x 328 px.
 FIGSIZE = (7.0, 4.1)
@@ -81,10 +83,10 @@ MINERAL_CMAP = ListedColormap(
     name="vcsim_mineral",
 )
 
-#: Mean markers of the UPR panel (``mean_<name>`` columns of the time series), in plot order.
-UPR_PANEL_MARKERS = ("grp78", "chop", "atf4", "xbp1s", "atf6", "caspase12", "autophagy_flux", "runx2")
+#: Mean markers of the UPR panel (``mean_<name>`` columns): the cell type's "upr" variables
+UPR_PANEL_MARKERS = panel_markers("upr")
 #: Nucleation sources (``nucleation_events_new_<source>``), stacked in this order when present.
-NUCLEATION_SOURCES = ("vesicle", "apoptotic_body", "elastin", "homogeneous", "secondary")
+NUCLEATION_SOURCES = SOURCES
 
 
 # ---------------------------------------------------------------------- small helpers
@@ -138,13 +140,12 @@ def canvas_png(canvas: FigureCanvasAgg) -> bytes:
 
 
 def viable_grid(model: Any) -> np.ndarray:
-    """Bool (rows, cols): sites holding a contractile, osteogenic or autophagic cell."""
-    ph = model.phenotype_grid()
-    return (ph == 1) | (ph == 2) | (ph == 3)
+    """Bool (rows, cols): sites holding a live cell (the cell type's definition)."""
+    return model.cells.alive_mask().reshape(model.geometry.shape)
 
 
 def _is_ring(model: Any) -> bool:
-    return getattr(model.lattice, "geometry", "slab") == "ring"
+    return model.geometry.name == "ring"
 
 
 def _day(model: Any) -> float:
@@ -202,7 +203,7 @@ def _draw_map(ax, model: Any, data: np.ndarray, **kwargs: Any):
     """Draw a (rows, cols) array as the slab (imshow) or the ring (pcolormesh); returns the artist."""
     lat = model.lattice
     if _is_ring(model):
-        x, y = lat.ring_coordinates(corners=True)
+        x, y = model.geometry.corners_um()
         artist = ax.pcolormesh(x, y, data, shading="flat", **kwargs)
         ax.set_aspect("equal")
         ax.set_xlabel("x (um)")
@@ -226,7 +227,7 @@ def _site_centres(model: Any) -> tuple[np.ndarray, np.ndarray]:
     """Drawing coordinates (um) of every site centre, each (rows, cols)."""
     lat = model.lattice
     if _is_ring(model):
-        return lat.ring_coordinates(corners=False)
+        return model.geometry.centres_um()
     s = lat.spacing_um
     cols, rows = np.meshgrid((np.arange(lat.cols) + 0.5) * s, (np.arange(lat.rows) + 0.5) * s)
     return cols, rows
@@ -240,7 +241,9 @@ class LatticeView(View):
         fig = self.figure
         ax, cax, orientation = _map_axes(fig, model, legend=True)
         self.lamina = np.asarray(model.lattice.lamina, dtype=bool)
-        colours = [c for _, _, c in PHENOTYPES] + [LAMINA[2]]
+        entries = phenotype_entries(model.cells.cell_type)
+        self.lamina_code = len(entries)
+        colours = [c for _, _, c in entries] + [LAMINA_COLOUR]
         cmap = ListedColormap(colours)
         norm = BoundaryNorm(np.arange(-0.5, len(colours) + 0.5), cmap.N)
         self.phenotypes = _draw_map(ax, model, self._codes(model), cmap=cmap, norm=norm)
@@ -257,9 +260,9 @@ class LatticeView(View):
         marker_pt = max(0.45 * model.lattice.spacing_um * px_per_um * 72.0 / fig.dpi, 1.5)
         (self.calcified,) = ax.plot([], [], ls="none", marker="o", ms=marker_pt, mfc="white",
                                     mec="black", mew=0.5)
-        handles = [Patch(facecolor=c, edgecolor="#555555", label=n) for _, n, c in PHENOTYPES]
+        handles = [Patch(facecolor=c, edgecolor="#555555", label=n) for _, n, c in entries]
         if self.lamina.any():
-            handles.append(Patch(facecolor=LAMINA[2], edgecolor="#555555", label=LAMINA[1]))
+            handles.append(Patch(facecolor=LAMINA_COLOUR, edgecolor="#555555", label="elastic lamina"))
         handles.append(Line2D([], [], ls="none", marker="o", ms=5, mfc="white", mec="black",
                               mew=0.5, label=f"calcified (>= {self.threshold:g} mmol Ca/L)"))
         fig.legend(handles=handles, loc="lower center", ncol=4, fontsize="small", frameon=False)
@@ -270,11 +273,11 @@ class LatticeView(View):
 
     def _codes(self, model: Any) -> np.ndarray:
         codes = np.asarray(model.phenotype_grid()).astype(np.int16)
-        return np.where(self.lamina, LAMINA[0], codes)
+        return np.where(self.lamina, self.lamina_code, codes)
 
     @staticmethod
     def _mineral(model: Any) -> np.ma.MaskedArray:
-        return np.ma.masked_less(10.0 * model.lattice.fields["mineral_hap_mM"], MINERAL_MIN_MMOL_PER_L)
+        return np.ma.masked_less(HAP_CALCIUM * model.lattice.fields["mineral_hap_mM"], MINERAL_MIN_MMOL_PER_L)
 
     def update(self, model: Any) -> Hashable:
         _set_map_data(self.phenotypes, self._codes(model))
@@ -318,8 +321,7 @@ def _cell_variable(name: str) -> Callable[[Any], np.ndarray]:
     """A cell-state variable on the lattice; NaN where there is no viable cell."""
 
     def values(model: Any) -> np.ndarray:
-        shape = (model.lattice.rows, model.lattice.cols)
-        arr = np.asarray(model.cells.arrays()[name], dtype=np.float64).reshape(shape)
+        arr = np.asarray(model.cells.state[name], dtype=np.float64).reshape(model.geometry.shape)
         return np.where(viable_grid(model), arr, np.nan)
 
     return values
@@ -458,9 +460,11 @@ class PhenotypeView(TimeSeriesView):
 
     def __init__(self, model: Any) -> None:
         super().__init__(model)
-        for code, name, colour in PHENOTYPES:
+        ct = model.cells.cell_type
+        for code, label, colour in phenotype_entries(ct):
+            name = ct.code_names[code]
             (self.lines[f"fraction_{name}"],) = self.ax.plot(
-                [], [], label=name, color=colour if code else "#999999", lw=1.6)
+                [], [], label=label, color=colour if code else "#999999", lw=1.6)
         self.ax.set_ylim(0.0, 1.02)
         self._legend(list(self.lines.values()), ncol=5)
         self._set_dynamic(list(self.lines.values()))
@@ -475,9 +479,11 @@ class UPRView(TimeSeriesView):
 
     def __init__(self, model: Any) -> None:
         super().__init__(model)
-        for marker in UPR_PANEL_MARKERS:
-            (self.lines[f"mean_{marker}"],) = self.ax.plot(
-                [], [], label=marker, lw=1.4, ls="--" if marker == "runx2" else "-")
+        for marker in (*UPR_PANEL_MARKERS, "runx2"):
+            name = f"mean_{marker}"
+            label = model.outputs[name].label if name in model.outputs else marker
+            (self.lines[name],) = self.ax.plot(
+                [], [], label=label, lw=1.4, ls="--" if marker == "runx2" else "-")
         self.ax.set_ylim(0.0, 1.02)
         self._legend(list(self.lines.values()), ncol=4)
         self._set_dynamic(list(self.lines.values()))

@@ -46,7 +46,6 @@ import numpy as np
 import pandas as pd
 
 import vcsim
-from vcsim import kernels
 from vcsim.scenario import Scenario, ScenarioError, validate_days
 
 TIMESERIES = "timeseries.csv"
@@ -166,14 +165,11 @@ def environment() -> dict[str, Any]:
         "pandas": pd.__version__,
         "mesa": mesa.__version__,
         "matplotlib": matplotlib.__version__,
-        # compiled kernels give the same bits as numpy (tests/test_kernels.py); recorded anyway
-        "kernels": kernels.backend(),
         "numba": _numba_version(),
     }
 
 
 def _numba_version() -> str | None:
-    # from the installed distribution: importing numba would cost the numpy path ~0.3 s
     try:
         return importlib.metadata.version("numba")
     except importlib.metadata.PackageNotFoundError:
@@ -299,16 +295,20 @@ class RunDirectory:
     def write_figure(self, model: Any, title: str = "") -> Path:
         from vcsim.figures import summary_png
 
+        from vcsim.chemistry.phases import HAP_CALCIUM
+
         lattice = model.lattice
         mineral = lattice.fields.get("mineral_hap_mM")
         p = model.params
         data = summary_png(
             model.timeseries_frame(), model.phenotype_grid(),
-            None if mineral is None else 10.0 * mineral,  # 10 Ca per HAP formula unit
+            None if mineral is None else HAP_CALCIUM * mineral,
             lamina=getattr(lattice, "lamina", None),
             site_spacing_um=p.get("site_spacing_um"),
             calcified_threshold_mmol_per_L=p.get("calcified_threshold_mmol_per_L"),
-            title=title,
+            title=title, geometry=getattr(model, "geometry", None),
+            labels={o.name: o.label for o in model.outputs} if hasattr(model, "outputs") else None,
+            cell_type=model.cells.cell_type,
         )
         return atomic_write_bytes(self.file(FIGURE), data)
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import importlib.metadata
 import os
 import platform
 import shutil
@@ -36,7 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
-from vcsim import __version__, kernels
+from vcsim import __version__
 from vcsim.cells import Phenotype
 from vcsim.model import VascularModel
 
@@ -86,8 +87,11 @@ def cell_steps_per_s(model: VascularModel, repeats: int) -> tuple[float, float]:
 
 
 def state_arrays(model: VascularModel) -> list[np.ndarray]:
-    """Every array of the model's state: cell state (phenotype + float32 variables) and fields."""
-    arrays = [np.asarray(a) for a in model.cells.arrays().values()]
+    """Every array of the model's state: cell state (phenotype codes and the float32 state
+    records, as stored: contiguous) and the fields."""
+    arrays = []
+    for pop in model.populations.values():
+        arrays += [pop.phenotype, pop.state]
     arrays += list(model.lattice.fields.values())
     return arrays
 
@@ -121,8 +125,7 @@ def bench_step_sizes(sizes=(100, 300, 1000), warm_steps: int = 2) -> dict:
     """Full model step beside one copy of all the state arrays, for each lattice size.
 
     With the model's default thread count (``threads`` in the result); the largest lattice is
-    also timed on one thread (``step_s_<n>_one_thread``) and, when the compiled kernels are
-    in use, on the pure-numpy path (``step_s_<n>_numpy_kernels``), from the same state.
+    also timed on one thread (``step_s_<n>_one_thread``), from the same state.
     """
     out = {}
     for n in sizes:
@@ -143,14 +146,6 @@ def bench_step_sizes(sizes=(100, 300, 1000), warm_steps: int = 2) -> dict:
             out[f"step_s_{n}_one_thread"] = best_of(m.step, 3 if n >= 1000 else 5)
             out[f"step_vs_state_copy_ratio_{n}_one_thread"] = out[f"step_s_{n}_one_thread"] / t_copy
             m.threads = default_threads
-            if kernels.ENABLED:
-                # the same step on the pure-numpy path (identical results, see vcsim.kernels)
-                kernels.set_enabled(False)
-                try:
-                    out[f"step_s_{n}_numpy_kernels"] = best_of(m.step, 3 if n >= 1000 else 5)
-                finally:
-                    kernels.set_enabled(True)
-                out[f"step_vs_state_copy_ratio_{n}_numpy_kernels"] = out[f"step_s_{n}_numpy_kernels"] / t_copy
         del m, arrays, buf
     return out
 
@@ -159,10 +154,11 @@ def bench_transport(n: int = 1000, repeats: int = 5) -> dict:
     """Transport step beside a bare rfft + irfft of the same dissolved fields."""
     m = make_model(n)
     fields = m.lattice.fields
-    names = list(m.transport.names)
-    boundary = m.boundary_values(m.systemic_now())
-    m.transport.step(fields, boundary)  # factorise once (cached): the per-step cost is wanted
-    t_transport = best_of(lambda: m.transport.step(fields, boundary), repeats)
+    transport = m.processes["transport"].transport
+    names = list(transport.names)
+    boundary = m.boundary
+    transport.step(fields, boundary)  # factorise once (cached): the per-step cost is wanted
+    t_transport = best_of(lambda: transport.step(fields, boundary), repeats)
     stack = np.stack([fields[k] for k in names])
 
     def spectral_pair():
@@ -284,7 +280,7 @@ def machine() -> dict:
         "python": platform.python_version(),
         "numpy": np.__version__,
         "vcsim": __version__,
-        "kernels": kernels.backend(),
+        "numba": importlib.metadata.version("numba"),
     }
     try:
         info["cores_available"] = len(os.sched_getaffinity(0))
@@ -364,11 +360,6 @@ def table(results: dict) -> str:
             f"| model step {n}x{n} (s, {threads} thread{'s' if threads > 1 else ''}) vs state copy (s) "
             f"| {raw[f'step_s_{n}']:.4f} | {raw[f'state_copy_s_{n}']:.4f} "
             f"| {raw[f'step_vs_state_copy_ratio_{n}']:.1f}x | {target} |")
-        if f"step_s_{n}_numpy_kernels" in raw:
-            lines.append(
-                f"| model step {n}x{n} (s, {threads} thread{'s' if threads > 1 else ''}, numpy path) vs state copy (s) "
-                f"| {raw[f'step_s_{n}_numpy_kernels']:.4f} | {raw[f'state_copy_s_{n}']:.4f} "
-                f"| {raw[f'step_vs_state_copy_ratio_{n}_numpy_kernels']:.1f}x | |")
         if f"step_s_{n}_one_thread" in raw and threads > 1:
             lines.append(
                 f"| model step {n}x{n} (s, 1 thread) vs state copy (s) | {raw[f'step_s_{n}_one_thread']:.4f} "

@@ -9,76 +9,62 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vcsim.cells import (
-    BEHAVIOURS,
-    VARIABLE_UNITS,
-    CellRelease,
-    CellState,
-    Phenotype,
-    SiteInputs,
-    advance,
-    apply_systemic_interventions,
-    division_probability,
-    load_rules,
-    new_cell_state,
-    place_daughter,
-    summary_markers,
-)
-from vcsim.cells.culture import run_culture, systemic_values
-from vcsim.cells.signals import phosphate_uptake_nmol_per_mg_per_h
-from vcsim.cells.step import NON_FRACTIONS
+from vcsim.cells import CellPopulation, load_rules
+from vcsim.cells.culture import culture_model, run_culture, systemic_values
+from vcsim.cells.division import place_daughters
+from vcsim.cells.kinetics import probability
+from vcsim.cells.reporting import marker_means
+from vcsim.cells.vsmc import VSMC
+from vcsim.cells.vsmc.sensing import phosphate_uptake
+from vcsim.cells.vsmc.steady_state import new_population
 from vcsim.params import ParameterError, default_parameters
 from vcsim.params import interventions as intervention_params
+from vcsim.params.record import InputRecord
+from vcsim.processes.systemic import apply_systemic_interventions
 
 PARAMS = default_parameters()
 RULES = load_rules()
+CONTRACTILE, OSTEOGENIC, APOPTOTIC = (VSMC.phenotype(n).code for n in ("contractile", "osteogenic", "apoptotic"))
 
 
-def _mixed_sites(n: int) -> SiteInputs:
+def _mixed_sites(n: int) -> dict[str, np.ndarray]:
     """Heterogeneous sites: Pi 1-3.5 mM, Ca up to 3 mM, and a few heavily mineralised sites."""
     k = np.arange(n, dtype=np.float64)
-    return SiteInputs(
-        phosphate_mM=1.0 + 2.5 * (k % 7) / 6.0,
-        calcium_mM=1.2 + 1.8 * (k % 3) / 2.0,
-        magnesium_mM=0.3 + 0.6 * (k % 4) / 3.0,
-        pyrophosphate_uM=np.full(n, 2.5),
-        mineral_hap_mM=np.where(k % 5 == 0, 400.0, 0.0),
-        hap_saturation_index=np.full(n, 1.0),
-    )
+    return {
+        "phosphate_mM": 1.0 + 2.5 * (k % 7) / 6.0,
+        "calcium_mM": 1.2 + 1.8 * (k % 3) / 2.0,
+        "magnesium_mM": 0.3 + 0.6 * (k % 4) / 3.0,
+        "pyrophosphate_uM": np.full(n, 2.5),
+        "mineral_hap_mM": np.where(k % 5 == 0, 400.0, 0.0),
+        "hap_saturation_index": np.full(n, 1.0),
+    }
 
 
-def _assert_states_equal(a: CellState, b: CellState) -> None:
+def _assert_populations_equal(a: CellPopulation, b: CellPopulation) -> None:
     for name, arr in a.arrays().items():
         np.testing.assert_array_equal(arr, b.arrays()[name], err_msg=name)
 
 
-def test_vector_call_equals_per_cell_calls_in_shuffled_order_bitwise():
+def test_vector_engine_equals_per_cell_agents_in_shuffled_order_bitwise():
     n, steps, seed = 40, 60, 1234
     occupied = np.ones(n, dtype=bool)
-    occupied[[3, 17]] = False  # empty sites stay untouched whichever way they are passed
-    systemic = systemic_values(PARAMS.updated({"tnf_alpha_pg_per_mL": 30.0, "glucose_mM": 25.0}))
-    site = _mixed_sites(n)
-    a = new_cell_state(n, occupied, PARAMS, seed=seed)
-    b = CellState.from_arrays({k: v.copy() for k, v in a.arrays().items()})
-    rel_a, rel_b = CellRelease(n), CellRelease(n)
-    rng = np.random.default_rng(0)
-    idx_all = np.arange(n, dtype=np.intp)
+    occupied[[3, 17]] = False  # empty sites stay untouched whichever engine runs
+    overrides = {"tnf_alpha_pg_per_mL": 30.0, "glucose_mM": 25.0}
+    kw = dict(overrides=overrides, site=_mixed_sites(n), seed=seed, occupied=occupied)
+    a = culture_model(n, engine="vector", **kw)
+    b = culture_model(n, engine="agents", **kw)
     transitions = 0
-    for step in range(1, steps + 1):
-        before = a.phenotype.copy()
-        rel_a.zero()
-        rel_b.zero()
-        advance(a, idx_all, site, systemic, PARAMS, RULES, 1.0, seed, step, rel_a)
-        for k in rng.permutation(n):
-            one = np.array([k], dtype=np.intp)
-            advance(b, one, site.take(one), systemic, PARAMS, RULES, 1.0, seed, step, rel_b)
-        _assert_states_equal(a, b)
-        for name, arr in rel_a.arrays().items():
-            np.testing.assert_array_equal(arr, rel_b.arrays()[name], err_msg=name)
-        transitions += int((before != a.phenotype).sum())
+    for _ in range(steps):
+        before = a.cells.phenotype.copy()
+        a.step()
+        b.step()  # agents in Mesa's shuffled order, each running the cell processes alone
+        _assert_populations_equal(a.cells, b.cells)
+        for name, arr in a.release.items():
+            np.testing.assert_array_equal(arr, b.release[name], err_msg=name)
+        transitions += int((before != a.cells.phenotype).sum())
     # the comparison covered phenotype changes, deaths and clearance, not only the ODEs
     assert transitions >= 10
-    assert (a.phenotype == Phenotype.EMPTY).sum() > 2
+    assert (a.cells.phenotype == 0).sum() > 2
 
 
 _fraction = st.floats(0.0, 1.0)
@@ -97,26 +83,24 @@ def test_fractions_stay_in_unit_interval_and_nothing_goes_negative(pi, glucose, 
     for p, f in zip(intervention_params.PARAMS, drugs, strict=True):
         if p.upper == 1.0:
             values[p.name] = f
-    systemic = systemic_values(PARAMS.updated(values))
     n = 6
-    state = new_cell_state(n, np.ones(n, dtype=bool), PARAMS, seed=3)
-    release = CellRelease(n)
-    site = SiteInputs.constant(n, phosphate_mM=pi, magnesium_mM=mg, mineral_hap_mM=mineral)
-    idx = np.arange(n)
-    for step in range(1, 9):
-        release.zero()
-        advance(state, idx, site, systemic, PARAMS, RULES, dt, 3, step, release)
-        for name in CellState.VARIABLES:
-            arr = getattr(state, name)
-            assert np.isfinite(arr).all(), name
-            assert (arr >= 0).all(), name
-            if name not in NON_FRACTIONS:
-                assert (arr <= 1).all(), name
-        for name, arr in release.arrays().items():
-            assert np.isfinite(arr).all() and (arr >= 0).all(), name
-        assert (release.vesicle_inhibition_fraction <= 1).all()
-        counts = state.counts()
-        assert sum(counts.values()) == n
+    dish = culture_model(n, overrides=values, seed=3, dt_h=dt,
+                         site={"phosphate_mM": pi, "magnesium_mM": mg, "mineral_hap_mM": mineral})
+    cells = dish.cells
+    for _ in range(8):
+        dish.step()
+        for v in VSMC.variables:
+            arr = cells.state[v.name]
+            assert np.isfinite(arr).all(), v.name
+            assert (arr >= 0).all(), v.name
+            assert (arr <= v.upper).all(), v.name
+        assert sum(cells.counts().values()) == n
+    # one step's releases (the tally clears them; read them before it runs)
+    dish.processes.remove("releases")
+    dish.step()
+    for name, arr in dish.release.items():
+        assert np.isfinite(arr).all() and (arr >= 0).all(), name
+    assert (dish.release["vesicle_inhibition_fraction"] <= 1).all()
 
 
 def test_phenotype_counts_plus_empty_equal_n_sites_through_deaths_and_clearance():
@@ -127,80 +111,81 @@ def test_phenotype_counts_plus_empty_equal_n_sites_through_deaths_and_clearance(
     assert res.counts[-1]["empty"] > 0  # mineral killed cells and they were cleared
 
 
-def test_empty_sites_in_idx_are_left_untouched():
+def test_empty_sites_are_left_untouched_and_release_nothing():
     n = 10
     occupied = np.arange(n) % 2 == 0
-    state = new_cell_state(n, occupied, PARAMS)
-    before = {k: v.copy() for k, v in state.arrays().items()}
-    release = CellRelease(n)
-    advance(state, np.arange(n), SiteInputs.constant(n, phosphate_mM=3.0), systemic_values(PARAMS),
-            PARAMS, RULES, 1.0, 0, 1, release)
-    for name, arr in state.arrays().items():
+    dish = culture_model(n, site={"phosphate_mM": 3.0}, occupied=occupied)
+    before = {k: v.copy() for k, v in dish.cells.arrays().items()}
+    dish.processes.remove("releases")
+    dish.step()
+    for name, arr in dish.cells.arrays().items():
         np.testing.assert_array_equal(arr[~occupied], before[name][~occupied], err_msg=name)
-    assert (release.ppi_release_uM[~occupied] == 0).all()
-    assert (release.ppi_release_uM[occupied] > 0).all()
+    assert (dish.release["ppi_release_uM"][~occupied] == 0).all()
+    assert (dish.release["ppi_release_uM"][occupied] > 0).all()
 
 
 def test_state_arrays_round_trip_and_fit_in_well_under_one_kilobyte_per_site():
-    state = new_cell_state(50, np.arange(50) % 3 != 0, PARAMS, seed=9)
-    again = CellState.from_arrays({k: np.array(v) for k, v in state.arrays().items()})
-    _assert_states_equal(state, again)
+    pop = new_population(50, np.arange(50) % 3 != 0, PARAMS, seed=9)
+    again = CellPopulation.from_arrays(VSMC, {k: np.array(v) for k, v in pop.arrays().items()})
+    _assert_populations_equal(pop, again)
     assert again.phenotype.dtype == np.int8
-    assert all(getattr(again, v).dtype == np.float32 for v in CellState.VARIABLES)
-    bytes_per_site = sum(arr.itemsize for arr in state.arrays().values())
-    assert bytes_per_site < 200
-    assert set(CellState.VARIABLES) == set(VARIABLE_UNITS)
+    assert all(again.state[v].dtype == np.float32 for v in VSMC.variable_names)
+    assert pop.state.itemsize + pop.phenotype.itemsize < 200
+    assert all(v.units and v.meaning for v in VSMC.variables)
     with pytest.raises(ValueError, match="missing"):
-        CellState.from_arrays({"phenotype": state.phenotype})
+        CellPopulation.from_arrays(VSMC, {"phenotype": pop.phenotype})
 
 
 def test_new_cells_start_contractile_and_quiescent_with_heterogeneous_plasticity():
     n = 400
     occupied = np.arange(n) % 10 != 0
-    state = new_cell_state(n, occupied, PARAMS, seed=5)
-    assert (state.phenotype[occupied] == Phenotype.CONTRACTILE).all()
-    assert (state.phenotype[~occupied] == Phenotype.EMPTY).all()
-    for name in CellState.VARIABLES:
-        assert (getattr(state, name)[~occupied] == 0).all()
-    plasticity = state.osteogenic_plasticity[occupied]
+    pop = new_population(n, occupied, PARAMS, seed=5)
+    assert (pop.phenotype[occupied] == CONTRACTILE).all()
+    assert (pop.phenotype[~occupied] == 0).all()
+    for name in VSMC.variable_names:
+        assert (pop.state[name][~occupied] == 0).all()
+    plasticity = pop.osteogenic_plasticity[occupied]
     assert 0.9 < np.median(plasticity) < 1.1
     assert plasticity.std() > 0.05
-    m = summary_markers(state)
+    m = marker_means(pop)
     assert m["mean_contractile_markers"] > 0.95
     assert m["mean_runx2"] < 0.05 and m["mean_chop"] < 0.1 and m["mean_osteogenic_commitment"] < 0.01
-    assert math.isnan(summary_markers(CellState.zeros(3))["mean_grp78"])
+    assert math.isnan(marker_means(CellPopulation(VSMC, 3))["mean_grp78"])
+
+
+def _division_probability(pop: CellPopulation, setting: str, **signals: float) -> np.ndarray:
+    sig = {"mtorc1": pop.mtorc1.astype(np.float64),
+           "mineral_hap_mM": np.full(pop.n_sites, signals.get("mineral_hap_mM", 0.0))}
+    rate = RULES.evaluate("division", pop.phenotype, sig, VSMC, setting)
+    return np.where(pop.alive_mask(), -np.expm1(-rate), 0.0)
 
 
 def test_daughter_inherits_the_parent_state_and_division_is_a_72_h_doubling_in_culture():
     n = 4
-    state = new_cell_state(n, np.array([True, False, True, False]), PARAMS, seed=1)
-    state.runx2[0] = 0.3
-    place_daughter(state, np.array([0]), np.array([1]), PARAMS)
-    for name, arr in state.arrays().items():
+    pop = new_population(n, np.array([True, False, True, False]), PARAMS, seed=1)
+    pop.runx2[0] = 0.3
+    place_daughters(pop, np.array([0]), np.array([1]))
+    for name, arr in pop.arrays().items():
         assert arr[1] == arr[0], name
-    site = SiteInputs.constant(n)
-    in_vitro = dict(systemic_values(PARAMS), setting="in_vitro")
-    p = division_probability(state, np.arange(n), site, in_vitro, PARAMS, RULES, 1.0)
+    p = _division_probability(pop, "in_vitro")
     assert p[3] == 0.0  # empty
     doubling_h = math.log(2.0) / -math.log1p(-p[2])
     assert 55.0 < doubling_h < 95.0  # human VSMC ~72 h in culture
-    in_vivo = dict(in_vitro, setting="in_vivo")
-    assert division_probability(state, np.arange(n), site, in_vivo, PARAMS, RULES, 1.0)[2] < 0.1 * p[2]
-    mineral = SiteInputs.constant(n, mineral_hap_mM=5.0)
-    assert division_probability(state, np.arange(n), mineral, in_vitro, PARAMS, RULES, 1.0)[2] < 0.1 * p[2]
-    rapa = dict(in_vitro, rapamycin_mtorc1_inhibition_fraction=0.9)
-    rows_state = CellState.from_arrays(state.arrays())
-    rows_state.mtorc1[:] = 0.05  # what rapamycin does to mTORC1 (tested in test_cells_upr)
-    assert division_probability(rows_state, np.arange(n), site, rapa, PARAMS, RULES, 1.0)[2] < 0.05 * p[2]
+    assert _division_probability(pop, "in_vivo")[2] < 0.1 * p[2]
+    assert _division_probability(pop, "in_vitro", mineral_hap_mM=5.0)[2] < 0.1 * p[2]
+    pop.mtorc1[:] = 0.05  # what rapamycin does to mTORC1 (tested in test_cells_upr)
+    assert _division_probability(pop, "in_vitro")[2] < 0.05 * p[2]
+    assert probability(0.0, 1.0) == 0.0
 
 
-def test_release_buffer_zeroes_and_has_one_array_per_field():
-    r = CellRelease(5)
-    r.ppi_release_uM[:] = 3.0
-    r.zero()
-    assert all((a == 0).all() for a in r.arrays().values())
-    assert set(r.arrays()) == {"vesicles_count", "vesicle_inhibition_fraction", "apoptotic_bodies_count",
-                               "ppi_release_uM", "tnap_activity_uM_per_h", "cmgp_release_nM", "ucmgp_release_nM"}
+def test_the_release_buffers_are_one_array_per_release_and_cleared_after_the_deposit():
+    dish = culture_model(5, site={"phosphate_mM": 2.0})
+    assert set(dish.release) == {"vesicles_count", "vesicle_inhibition_fraction", "apoptotic_bodies_count",
+                                 "ppi_release_uM", "tnap_activity_uM_per_h", "cmgp_release_nM",
+                                 "ucmgp_release_nM"}
+    dish.step()
+    assert all((a == 0).all() for a in dish.release.values())
+    assert dish.processes["releases"].totals["ppi_release_uM"] > 0
 
 
 def test_phosphate_binder_lowers_serum_pi_toward_target_and_applies_once():
@@ -212,16 +197,16 @@ def test_phosphate_binder_lowers_serum_pi_toward_target_and_applies_once():
 
 
 def test_pit1_knockdown_cuts_phosphate_uptake_as_in_li_yang_giachelli_2006():
-    pi = np.array([1.0])
-    control = phosphate_uptake_nmol_per_mg_per_h(pi, np.array([1.0]), PARAMS)[0]
-    knocked = phosphate_uptake_nmol_per_mg_per_h(pi, np.array([1.0 - 0.704]), PARAMS)[0]
+    p = InputRecord(PARAMS.schema, PARAMS).record
+    control = phosphate_uptake(1.0, 1.0, p)
+    knocked = phosphate_uptake(1.0, 1.0 - 0.704, p)
     assert control / 2.0 == pytest.approx(9.8, rel=0.02)  # nmol/mg per 30 min
     assert knocked / 2.0 == pytest.approx(2.9, rel=0.03)
 
 
 # ----------------------------------------------------------------------------- the rules table
 def test_rules_table_covers_every_behaviour_and_round_trips_through_csv(tmp_path):
-    assert {r.behaviour for r in RULES} == set(BEHAVIOURS)
+    assert {r.behaviour for r in RULES} == set(VSMC.behaviours)
     path = tmp_path / "rules.csv"
     path.write_text(RULES.to_csv())
     again = load_rules(path)
@@ -251,7 +236,7 @@ def test_rules_override_adds_and_removes_rules_and_rejects_nonsense():
     assert len(added) == len(RULES) + 1
     removed = added.override({"pi_kills": {"remove": True}})
     assert removed.rules == RULES.rules
-    ph = np.array([Phenotype.CONTRACTILE], dtype=np.int8)
+    ph = np.array([CONTRACTILE], dtype=np.int8)
     sig = {"phosphate_mM": np.array([3.0]), "chop_persistence": np.zeros(1), "caspase12": np.zeros(1),
            "jnk": np.zeros(1), "autophagy_flux": np.zeros(1)}
     assert added.evaluate("to_apoptotic", ph, sig)[0] > 50 * RULES.evaluate("to_apoptotic", ph, sig)[0]
@@ -266,8 +251,14 @@ def test_rules_override_adds_and_removes_rules_and_rejects_nonsense():
         RULES.override([{"behaviour": "vesicle_release", "signal": "base", "saturation": 1.0}])
 
 
+def test_an_unknown_rule_id_is_named_with_the_closest_one_not_taken_for_a_new_rule():
+    with pytest.raises(ParameterError, match="no rule has id 'osteo_switch_comitment'; did you mean "
+                                             "'osteo_switch_commitment'"):
+        RULES.override([{"id": "osteo_switch_comitment", "saturation": 0.1}])
+
+
 def test_rule_terms_follow_the_documented_combination():
-    ph = np.array([Phenotype.CONTRACTILE, Phenotype.OSTEOGENIC, Phenotype.APOPTOTIC], dtype=np.int8)
+    ph = np.array([CONTRACTILE, OSTEOGENIC, APOPTOTIC], dtype=np.int8)
     flux = np.array([0.5, 0.5, 0.5])
     sig = {"autophagy_flux": flux, "calcium_mM": np.zeros(3), "perk": np.zeros(3)}  # no Ca or ER stress
     v = RULES.evaluate("vesicle_release", ph, sig)
@@ -280,3 +271,12 @@ def test_rule_terms_follow_the_documented_combination():
     assert stressed[0] == pytest.approx((0.02 + (0.06 - 0.02) / 2) * (1 - h), rel=1e-3)
     assert stressed[1] == pytest.approx((0.1 + (0.8 - 0.1) / 2) * (1 - h))
     assert stressed[2] == 0.0
+
+
+def test_rules_apply_only_in_their_setting():
+    vivo = {r.id for r in RULES.for_run(VSMC, "in_vivo")}
+    vitro = {r.id for r in RULES.for_run(VSMC, "in_vitro")}
+    assert "division_contractile_mtorc1_in_vivo" in vivo - vitro
+    assert "division_contractile_mtorc1" in vitro - vivo
+    with pytest.raises(ParameterError, match="setting 'outer_space'"):
+        RULES.override([{"id": "osteo_switch_commitment", "setting": "outer_space"}])

@@ -13,12 +13,30 @@ from functools import cache
 import numpy as np
 import pytest
 
-from vcsim.cells import CellRelease, Phenotype, SiteInputs, advance, load_rules, new_cell_state
-from vcsim.cells.culture import CultureResult, run_culture, systemic_values
+from types import SimpleNamespace
+
+from vcsim.cells import load_rules
+from vcsim.cells.culture import CultureResult, culture_model, run_culture
+from vcsim.cells.vsmc import VSMC
+from vcsim.cells.vsmc.steady_state import new_population
 from vcsim.params import default_parameters
+from vcsim.processes import Process
 
 PARAMS = default_parameters()
 RULES = load_rules()
+CONTRACTILE, OSTEOGENIC, APOPTOTIC = (VSMC.phenotype(n).code for n in ("contractile", "osteogenic", "apoptotic"))
+
+
+class KeepReleases(Process):
+    """A user process: keeps a copy of every step's releases before they are deposited."""
+
+    name = "keep_releases"
+
+    def __init__(self):
+        self.steps = []
+
+    def step(self, model):
+        self.steps.append({k: v.copy() for k, v in model.release.items()})
 
 
 @cache
@@ -114,68 +132,67 @@ def test_chop_knockout_protects_stressed_cells_from_apoptosis():
 
 def test_heavy_mineral_kills_cells_which_shed_bodies_once_and_are_cleared_after_a_delay():
     n = 50
-    state = new_cell_state(n, np.ones(n, dtype=bool), PARAMS, seed=1)
-    release = CellRelease(n)
-    site = SiteInputs.constant(n, mineral_hap_mM=500.0)
-    systemic = systemic_values(PARAMS)
-    idx = np.arange(n)
+    dish = culture_model(n, site={"mineral_hap_mM": 500.0}, seed=1)
+    keep = KeepReleases()
+    dish.processes.insert_before("releases", keep)
+    cells = dish.cells
     bodies = np.zeros(n)
     first_empty_h = None
     for step in range(1, 97):
-        release.zero()
-        alive = idx[state.phenotype != Phenotype.EMPTY]
-        advance(state, alive, site.take(alive), systemic, PARAMS, RULES, 1.0, 1, step, release)
-        bodies += release.apoptotic_bodies_count
-        assert (release.vesicles_count[state.phenotype == Phenotype.APOPTOTIC] == 0).all()
-        if first_empty_h is None and (state.phenotype == Phenotype.EMPTY).any():
+        dish.step()
+        released = keep.steps[-1]
+        bodies += released["apoptotic_bodies_count"]
+        assert (released["vesicles_count"][cells.phenotype == APOPTOTIC] == 0).all()
+        if first_empty_h is None and (cells.phenotype == 0).any():
             first_empty_h = step
         if step == 24:
-            assert (state.phenotype == Phenotype.APOPTOTIC).sum() > 0.9 * n
+            assert (cells.phenotype == APOPTOTIC).sum() > 0.9 * n
     np.testing.assert_array_equal(bodies, PARAMS["apoptotic_bodies_per_cell"])  # once per cell
     assert first_empty_h is not None and first_empty_h > 20  # cleared after a delay, not at once
-    assert (state.phenotype == Phenotype.EMPTY).sum() > 0.9 * n
-    empty = state.phenotype == Phenotype.EMPTY
-    assert (state.time_since_death_h[empty] == 0).all() and (state.grp78[empty] == 0).all()
+    assert (cells.phenotype == 0).sum() > 0.9 * n
+    empty = cells.phenotype == 0
+    assert (cells.time_since_death_h[empty] == 0).all() and (cells.grp78[empty] == 0).all()
 
 
 # ------------------------------------------------------------------------------ secretion
-def _one_step(phenotype: Phenotype, n: int = 2000, overrides=None, **state_values) -> CellRelease:
+def _one_step(phenotype: int, n: int = 2000, overrides=None, **state_values) -> SimpleNamespace:
     """Release of ``n`` identical cells of ``phenotype`` over one 1 h step (no transitions)."""
-    params = PARAMS.updated(overrides or {})
-    state = new_cell_state(n, np.ones(n, dtype=bool), params, seed=0)
-    state.phenotype[:] = phenotype
-    if phenotype == Phenotype.OSTEOGENIC:
-        state.osteogenic_commitment[:] = 1.0
-        state.runx2[:] = 0.8
-        state.tnap[:] = 0.7
-    for name, v in state_values.items():
-        getattr(state, name)[:] = v
-    release = CellRelease(n)
     rules = RULES.override([{"id": "apoptosis_base", "saturation": 0.0}])
-    advance(state, np.arange(n), SiteInputs.constant(n), systemic_values(params), params, rules, 1.0, 0, 1, release)
-    return release
+    dish = culture_model(n, overrides=overrides, rules=rules, seed=0)
+    cells = dish.cells
+    cells.phenotype[:] = phenotype
+    if phenotype == OSTEOGENIC:
+        cells.osteogenic_commitment[:] = 1.0
+        cells.runx2[:] = 0.8
+        cells.tnap[:] = 0.7
+    for name, v in state_values.items():
+        cells.state[name][:] = v
+    keep = KeepReleases()
+    dish.processes.insert_before("releases", keep)
+    dish.step()
+    return SimpleNamespace(**keep.steps[0])
 
 
 def test_osteogenic_cells_release_many_more_vesicles_and_autophagy_cuts_release():
     # at the ER stress of calcifying culture (unfolded load ~0.3, PERK ~0.3-0.4), where osteogenic cells arise
-    contractile = _one_step(Phenotype.CONTRACTILE, unfolded_load=0.3).vesicles_count.mean()
-    osteo = _one_step(Phenotype.OSTEOGENIC, unfolded_load=0.3).vesicles_count.mean()
-    osteo_autophagy = _one_step(Phenotype.OSTEOGENIC, unfolded_load=0.3, autophagy_flux=0.9).vesicles_count.mean()
+    contractile = _one_step(CONTRACTILE, unfolded_load=0.3).vesicles_count.mean()
+    osteo = _one_step(OSTEOGENIC, unfolded_load=0.3).vesicles_count.mean()
+    osteo_autophagy = _one_step(OSTEOGENIC, unfolded_load=0.3, autophagy_flux=0.9).vesicles_count.mean()
     assert osteo > 8 * contractile > 0
     assert osteo_autophagy < 0.5 * osteo
-    counts = _one_step(Phenotype.OSTEOGENIC).vesicles_count
+    counts = _one_step(OSTEOGENIC).vesicles_count
     assert np.array_equal(counts, np.round(counts))  # whole vesicles
 
 
 def test_er_stress_raises_vesicle_release_of_contractile_and_osteogenic_cells():
     """Furmanik et al. 2021: ER stress potentiates VSMC vesicle release (PERK-ATF4, SMPD3)."""
     # ER stress set through the unfolded load (PERK follows GRP78 sequestration within the step)
-    for ph in (Phenotype.CONTRACTILE, Phenotype.OSTEOGENIC):
+    for ph in (CONTRACTILE, OSTEOGENIC):
         calm = _one_step(ph).vesicles_count.mean()  # quiescent load, PERK ~0.1
         stressed = _one_step(ph, unfolded_load=1.0).vesicles_count.mean()
         assert stressed > 1.8 * calm > 0, ph
     # bounded: under extreme stress an osteogenic cell releases at most the rule's saturation (0.8 / h)
-    assert _one_step(Phenotype.OSTEOGENIC, unfolded_load=50.0, autophagy_flux=0.0).vesicles_count.mean() < 0.9
+    assert _one_step(OSTEOGENIC, unfolded_load=50.0, autophagy_flux=0.0).vesicles_count.mean() < 0.9
 
 
 def test_chemical_chaperones_lower_per_cell_vesicle_release_at_fixed_phosphate():
@@ -193,19 +210,19 @@ def test_chemical_chaperones_lower_per_cell_vesicle_release_at_fixed_phosphate()
 
 
 def test_vesicle_inhibitor_loading_follows_cmgp_and_fetuin():
-    base = _one_step(Phenotype.OSTEOGENIC, n=10).vesicle_inhibition_fraction[0]
-    warfarin = _one_step(Phenotype.OSTEOGENIC, n=10, mgp_carboxylated_fraction=0.1).vesicle_inhibition_fraction[0]
-    low_fetuin = _one_step(Phenotype.OSTEOGENIC, n=10, overrides={"fetuin_a_g_per_L": 0.1}).vesicle_inhibition_fraction[0]
-    mgp_ko = _one_step(Phenotype.OSTEOGENIC, n=10, overrides={"mgp_knockdown_fraction": 1.0}).vesicle_inhibition_fraction[0]
+    base = _one_step(OSTEOGENIC, n=10).vesicle_inhibition_fraction[0]
+    warfarin = _one_step(OSTEOGENIC, n=10, mgp_carboxylated_fraction=0.1).vesicle_inhibition_fraction[0]
+    low_fetuin = _one_step(OSTEOGENIC, n=10, overrides={"fetuin_a_g_per_L": 0.1}).vesicle_inhibition_fraction[0]
+    mgp_ko = _one_step(OSTEOGENIC, n=10, overrides={"mgp_knockdown_fraction": 1.0}).vesicle_inhibition_fraction[0]
     assert 0 < warfarin < base < 1
     assert low_fetuin < base and mgp_ko < warfarin
 
 
 def test_ppi_comes_mostly_from_contractile_cells_via_enpp1_in_uM_of_pore_fluid():
-    contractile = _one_step(Phenotype.CONTRACTILE, n=10)
+    contractile = _one_step(CONTRACTILE, n=10)
     pore_L = 10.0 * 10.0 * 10.0 * 1e-15 * 0.3
-    expected = PARAMS["enpp1_ppi_production_amol_per_h"] * 1e-18 / pore_L * 1e6  # uM per h at ENPP1 = 1
-    enpp1 = new_cell_state(1, np.ones(1, dtype=bool), PARAMS).enpp1[0]
+    expected = RULES["ppi_secretion_viable"].saturation * 1e-18 / pore_L * 1e6  # uM per h at ENPP1 = 1
+    enpp1 = new_population(1, np.ones(1, dtype=bool), PARAMS).enpp1[0]
     assert contractile.ppi_release_uM[0] == pytest.approx(expected * enpp1, rel=1e-5)
     assert 1.0 < expected < 100.0
     ko = run_culture(days=4, n_cells=20, overrides={"enpp1_knockdown_fraction": 1.0})
@@ -217,15 +234,15 @@ def test_ppi_comes_mostly_from_contractile_cells_via_enpp1_in_uM_of_pore_fluid()
 
 
 def test_tnap_vmax_and_mgp_secretion_by_phenotype_and_vitamin_k():
-    contractile, osteo = _one_step(Phenotype.CONTRACTILE, n=10), _one_step(Phenotype.OSTEOGENIC, n=10)
+    contractile, osteo = _one_step(CONTRACTILE, n=10), _one_step(OSTEOGENIC, n=10)
     assert osteo.tnap_activity_uM_per_h[0] > 8 * contractile.tnap_activity_uM_per_h[0] > 0
     total = lambda r: r.cmgp_release_nM[0] + r.ucmgp_release_nM[0]  # noqa: E731
     assert total(osteo) > 2 * total(contractile) > 0
-    warfarin = _one_step(Phenotype.CONTRACTILE, n=10, mgp_carboxylated_fraction=0.3)
+    warfarin = _one_step(CONTRACTILE, n=10, mgp_carboxylated_fraction=0.3)
     # the carboxylated share of what is secreted is the cell's (relaxing toward ~0.84 within the step)
     assert warfarin.cmgp_release_nM[0] / total(warfarin) == pytest.approx(0.3, abs=0.02)
-    ko = _one_step(Phenotype.CONTRACTILE, n=10, overrides={"mgp_knockdown_fraction": 1.0})
+    ko = _one_step(CONTRACTILE, n=10, overrides={"mgp_knockdown_fraction": 1.0})
     assert total(ko) == 0.0
-    dead = _one_step(Phenotype.APOPTOTIC, n=10)
-    for name, arr in dead.arrays().items():
+    dead = _one_step(APOPTOTIC, n=10)
+    for name, arr in vars(dead).items():
         assert (arr == 0).all(), name

@@ -10,16 +10,13 @@ from functools import cache
 import numpy as np
 import pytest
 
-from vcsim.cells import (
-    CellRelease,
-    SiteInputs,
-    advance,
-    load_rules,
-    new_cell_state,
-    summary_markers,
-)
-from vcsim.cells.culture import run_culture, systemic_values
+from vcsim.cells import load_rules
+from vcsim.cells.culture import culture_model, run_culture
+from vcsim.cells.reporting import marker_means
+from vcsim.cells.vsmc.upr import oxidative_stress_update
 from vcsim.params import default_parameters
+from vcsim.params.record import InputRecord
+from vcsim.schedule import Schedule, ScheduleEntry
 
 PARAMS = default_parameters()
 RULES = load_rules()
@@ -40,27 +37,23 @@ def day7(**overrides) -> dict[str, float]:
 
 
 def _hourly(phases, n=8, seed=0):
-    """Markers every hour through phases of (hours, overrides); returns {marker: array}."""
-    state = new_cell_state(n, np.ones(n, dtype=bool), PARAMS, seed=seed)
-    release = CellRelease(n)
-    idx = np.arange(n)
+    """Markers every hour through phases of (hours, overrides), each phase's overrides on top
+    of the defaults (the medium follows serum Pi and Mg); returns {marker: array}."""
+    entries, start = [], 0.0
+    for hours, overrides in phases:
+        entries += [ScheduleEntry(k, v, start, start + hours) for k, v in overrides.items()]
+        start += hours
+    dish = culture_model(n, seed=seed, schedule=Schedule(entries))
     out: dict[str, list[float]] = {}
-    step = 0
 
     def record():
-        for k, v in summary_markers(state).items():
+        for k, v in marker_means(dish.cells).items():
             out.setdefault(k[len("mean_"):], []).append(v)
 
     record()
-    for hours, overrides in phases:
-        systemic = systemic_values(PARAMS.updated(overrides))
-        site = SiteInputs.constant(n, phosphate_mM=systemic["serum_phosphate_mM"],
-                                   magnesium_mM=systemic["serum_magnesium_mM"])
-        for _ in range(hours):
-            step += 1
-            release.zero()
-            advance(state, idx, site, systemic, PARAMS, RULES, 1.0, seed, step, release)
-            record()
+    for _ in range(int(start)):
+        dish.step()
+        record()
     return {k: np.array(v) for k, v in out.items()}
 
 
@@ -205,22 +198,21 @@ def test_atf4_knockdown_lowers_osteogenic_markers():
 
 
 def test_oxidative_stress_rises_within_hours_and_falls_with_the_damage_time_constant():
-    from vcsim.cells.upr import oxidative_stress_update
-
+    p = InputRecord(PARAMS.schema, PARAMS).record
     tau_up, tau_down = PARAMS["tau_ros_h"], PARAMS["tau_oxidative_damage_h"]
     assert tau_down > 10 * tau_up
-    ros = np.array([0.1])
+    ros = 0.1
     for _ in range(3):  # a burst: 3 h toward a target of 1.0
-        ros = oxidative_stress_update(ros, np.array([1.0]), PARAMS, 1.0)
-    assert ros[0] == pytest.approx(1.0 - 0.9 * np.exp(-3.0 / tau_up))
-    high = ros.copy()
+        ros = oxidative_stress_update(ros, 1.0, p, 1.0)
+    assert ros == pytest.approx(1.0 - 0.9 * np.exp(-3.0 / tau_up))
+    high = ros
     for _ in range(48):  # production stops: damage repaired over tau_down, never below the target
-        ros = oxidative_stress_update(ros, np.array([0.1]), PARAMS, 1.0)
-        assert ros[0] >= 0.1
-    assert ros[0] == pytest.approx(0.1 + (high[0] - 0.1) * np.exp(-48.0 / tau_down))
+        ros = oxidative_stress_update(ros, 0.1, p, 1.0)
+        assert ros >= 0.1
+    assert ros == pytest.approx(0.1 + (high - 0.1) * np.exp(-48.0 / tau_down))
     # any step size: the same exact relaxation, monotone, no overshoot
-    one = oxidative_stress_update(high, np.array([0.1]), PARAMS, 48.0)
-    assert one[0] == pytest.approx(ros[0])
+    one = oxidative_stress_update(high, 0.1, p, 48.0)
+    assert one == pytest.approx(ros)
 
 
 def test_a_glucose_swing_leaves_oxidative_damage_that_decays_with_tau_and_keeps_runx2_up():

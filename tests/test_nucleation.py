@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vcsim.chemistry import nucleation as nuc
-from vcsim.chemistry.lattice import SOURCES, site_nucleation_rates
+from vcsim.chemistry.nucleation import SOURCES, site_nucleation_rates
 from vcsim.chemistry.speciation import speciate
 from vcsim.params.chemistry import PARAMS
 
@@ -63,9 +63,6 @@ def test_heterogeneous_template_nucleates_faster_than_homogeneous_at_the_same_s(
     for f in (P["vesicle_barrier_factor"], P["apoptotic_body_barrier_factor"],
               P["elastin_barrier_factor"], P["secondary_barrier_factor"]):
         assert float(nuc.nucleation_rate(1.0, ln_s_gu, B_HAP_GU, f)) > hom
-    assert nuc.contact_angle_factor(math.pi) == pytest.approx(1.0)
-    assert nuc.contact_angle_factor(math.pi / 2) == pytest.approx(0.5)
-    assert nuc.contact_angle_factor(0.0) == pytest.approx(0.0)
 
 
 def test_vesicle_enrichment_raises_local_supersaturation():

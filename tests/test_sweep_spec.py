@@ -203,7 +203,7 @@ def test_to_dict_round_trips():
     ("[parameters]\nserum_phosphate_mg = [1.0]", "unknown parameter 'serum_phosphate_mg'; did you mean 'serum_phosphate_mM'"),
     ("[parameters]\nserum_phosphate_mM = [1.0, 9.0]", "parameter 'serum_phosphate_mM': 9.0 is not allowed; expected a finite number in [0.2, 6] mM"),
     ("[parameters]\nserum_phosphate_mM = {min = 0.0, max = 2.0, steps = 3}", "parameter 'serum_phosphate_mM': 0.0 is not allowed"),
-    ("[set]\nlattice_rows = 1\n[parameters]\nserum_phosphate_mM = [1.0]", "parameter 'lattice_rows': 1 is not allowed"),
+    ("[set]\nlattice_rows = 0\n[parameters]\nserum_phosphate_mM = [1.0]", "parameter 'lattice_rows': 0 is not allowed"),
     ("[set]\nlattice_colz = 8\n[parameters]\nserum_phosphate_mM = [1.0]", "unknown parameter 'lattice_colz'"),
     ("replicate = 3\n[parameters]\nserum_phosphate_mM = [1.0]", "unknown key 'replicate'"),
     ('design = "factorial"\n[parameters]\nserum_phosphate_mM = [1.0]', "design = 'factorial' is not allowed; expected one of grid"),

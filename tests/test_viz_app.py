@@ -64,7 +64,7 @@ def test_every_figure_renders_with_units_and_legends(geometry):
     assert "contractile" in phenotypes
     assert "ug Ca / mg protein" in calcification and "calcified fraction" in calcification
     assert "cumulative" in nucleation and "new" in nucleation and "(per step)" in nucleation
-    assert "grp78" in upr and "chop" in upr and "0-1" in upr
+    assert "GRP78" in upr and "CHOP" in upr and "0-1" in upr
 
 
 @pytest.mark.parametrize("field", sorted(C.FIELDS))

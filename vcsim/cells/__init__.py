@@ -17,6 +17,7 @@ from vcsim.cells.population import CellPopulation
 from vcsim.cells.registry import cell_type, cell_types, register
 from vcsim.cells.rules import Rule, RulesTable, load_rules
 from vcsim.cells.types import CellType, PhenotypeDef, Variable
+from vcsim.cells.vsmc import VSMC, Phenotype
 
-__all__ = ["CellPopulation", "CellType", "PhenotypeDef", "Rule", "RulesTable", "Variable", "cell_type",
+__all__ = ["VSMC", "CellPopulation", "CellType", "Phenotype", "PhenotypeDef", "Rule", "RulesTable", "Variable", "cell_type",
            "cell_types", "load_rules", "register"]

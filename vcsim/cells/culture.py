@@ -45,7 +45,7 @@ def systemic_values(params: Mapping[str, Any], t_h: float = 0.0) -> dict[str, An
 
 class Medium(Process):
     """The culture medium at every site: the serum values in force (Pi after any binder), or
-    fixed site values; no mineral."""
+    fixed site values (a number for every site, or one value per site); no mineral."""
 
     name = "medium"
     reads = ("input.*",)
@@ -66,7 +66,7 @@ class Medium(Process):
                   "mineral_hap_mM": 0.0, "hap_saturation_index": 0.0}
         values.update(self.site)
         for name, v in values.items():
-            f[name][...] = float(v)
+            f[name][...] = np.reshape(np.asarray(v, dtype=np.float64), (1, -1)) if np.ndim(v) else float(v)
 
 
 class ReleaseTally(Process):
@@ -137,6 +137,45 @@ class CultureResult:
         return int(np.argmin(np.abs(np.asarray(self.times_h) - 24.0 * day)))
 
 
+def culture_model(n_cells: int = 200, params: Mapping[str, Any] | None = None,
+                  overrides: Mapping[str, Any] | None = None, site: Mapping[str, Any] | None = None,
+                  rules: RulesTable | None = None, seed: int = 0, dt_h: float | None = None,
+                  changes: Sequence[tuple[float, Mapping[str, Any]]] = (), engine: str = "vector",
+                  occupied: np.ndarray | None = None, schedule: Any = None) -> Any:
+    """The dish as a model: ``n_cells`` sites in one row, the culture processes, ready to step.
+
+    Arguments as :func:`run_culture`; ``occupied`` (bool per site) leaves some sites empty;
+    ``schedule`` (a :class:`vcsim.schedule.Schedule`) is used instead of ``changes``.
+    """
+    from vcsim.model import VascularModel
+    from vcsim.params import default_parameters
+    from vcsim.schedule import Schedule, ScheduleEntry
+
+    base = params if params is not None else default_parameters()
+    if not hasattr(base, "updated"):
+        base = default_parameters().updated(dict(base))
+    setup = {"lattice_rows": 1, "lattice_cols": int(n_cells), "lamina_every_rows": 0,
+             "initial_cell_fraction": 1.0, "geometry": "slab"}
+    if dt_h is not None:
+        setup["dt_h"] = float(dt_h)
+    p = base.updated({**dict(overrides or {}), **setup})
+    entries = []
+    for day, extra in sorted(changes, key=lambda c: c[0]):
+        entries += [ScheduleEntry(k, v, 24.0 * float(day)) for k, v in extra.items()]
+    if schedule is None:
+        schedule = Schedule(entries)
+    model = VascularModel(seed=seed, params=p, schedule=schedule, rules=rules,
+                          processes=culture_processes(site), threads=1, engine=engine)
+    if occupied is not None:
+        empty = ~np.asarray(occupied, dtype=bool)
+        model.cells.phenotype[empty] = 0
+        model.cells.phenotype_before[empty] = 0
+        model.cells.state[empty] = 0
+        if engine == "agents":
+            model._sync_agents()
+    return model
+
+
 def run_culture(days: float = 14.0, n_cells: int = 200, params: Mapping[str, Any] | None = None,
                 overrides: Mapping[str, Any] | None = None, site: Mapping[str, float] | None = None,
                 rules: RulesTable | None = None, seed: int = 0, record_every_h: float = 24.0,
@@ -156,23 +195,7 @@ def run_culture(days: float = 14.0, n_cells: int = 200, params: Mapping[str, Any
         record_every_h: interval of the recorded counts, markers and releases.
         dt_h: time step (``params["dt_h"]`` if None).
     """
-    from vcsim.model import VascularModel
-    from vcsim.params import default_parameters
-    from vcsim.schedule import Schedule, ScheduleEntry
-
-    base = params if params is not None else default_parameters()
-    if not hasattr(base, "updated"):
-        base = default_parameters().updated(dict(base))
-    setup = {"lattice_rows": 1, "lattice_cols": int(n_cells), "lamina_every_rows": 0,
-             "initial_cell_fraction": 1.0, "geometry": "slab"}
-    if dt_h is not None:
-        setup["dt_h"] = float(dt_h)
-    p = base.updated({**dict(overrides or {}), **setup})
-    entries = []
-    for day, extra in sorted(changes, key=lambda c: c[0]):
-        entries += [ScheduleEntry(k, v, 24.0 * float(day)) for k, v in extra.items()]
-    model = VascularModel(seed=seed, params=p, schedule=Schedule(entries), rules=rules,
-                          processes=culture_processes(site), threads=1)
+    model = culture_model(n_cells, params, overrides, site, rules, seed, dt_h, changes)
     dt = model.dt_h
     n_steps = int(round(days * 24.0 / dt))
     every = max(int(round(record_every_h / dt)), 1)

@@ -44,7 +44,6 @@ def marker_means(population: Any) -> dict[str, float]:
 
 def cell_outputs(ct: CellType, model: Any, source: str) -> list[OutputGroup]:
     """The counts and marker-mean outputs of the cells of ``ct`` (module docstring)."""
-    pop = model.populations[ct.name]
     cell_sites = model.geometry.cell_sites.reshape(-1)
     n_cell_sites = int(cell_sites.sum())
     n_lamina = cell_sites.size - n_cell_sites
@@ -59,7 +58,8 @@ def cell_outputs(ct: CellType, model: Any, source: str) -> list[OutputGroup]:
                              domain=UNIT_INTERVAL, source=source))
 
     def compute_counts(m: Any) -> dict[str, float]:
-        c = np.bincount(pop.phenotype.astype(np.intp), minlength=ct.n_codes)
+        # the population is looked up at each call: a checkpoint restore replaces it
+        c = np.bincount(m.populations[ct.name].phenotype.astype(np.intp), minlength=ct.n_codes)
         out: dict[str, float] = {}
         for code, name in ct.code_names.items():
             k = int(c[code]) - (n_lamina if code == 0 else 0)
@@ -83,7 +83,7 @@ def cell_outputs(ct: CellType, model: Any, source: str) -> list[OutputGroup]:
                 for o in maxima}
 
     groups = [OutputGroup(counts, compute_counts, source),
-              OutputGroup(markers, lambda m: marker_means(pop), source)]
+              OutputGroup(markers, lambda m: marker_means(m.populations[ct.name]), source)]
     if maxima:
         groups.append(OutputGroup(maxima, compute_maxima, source))
     return groups

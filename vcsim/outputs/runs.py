@@ -293,9 +293,8 @@ class RunDirectory:
         return atomic_save_npz(self.file(SNAPSHOT_DIR) / snapshot_name(model.time_h / 24.0), arrays)
 
     def write_figure(self, model: Any, title: str = "") -> Path:
-        from vcsim.figures import summary_png
-
         from vcsim.chemistry.phases import HAP_CALCIUM
+        from vcsim.figures import summary_png
 
         lattice = model.lattice
         mineral = lattice.fields.get("mineral_hap_mM")

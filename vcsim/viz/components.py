@@ -49,8 +49,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from PIL import Image
 
-from vcsim.chemistry.phases import HAP_CALCIUM
 from vcsim.chemistry.nucleation import SOURCES
+from vcsim.chemistry.phases import HAP_CALCIUM
 from vcsim.figures import LAMINA_COLOUR, panel_markers, phenotype_entries
 
 #: Size of every figure on the page (inches) and its resolution: 560 x 328 px.

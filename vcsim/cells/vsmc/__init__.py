@@ -15,8 +15,8 @@ programme, secretion and its cell processes.
 """
 
 from vcsim.cells.registry import register
-from vcsim.cells.vsmc.variables import VSMC
+from vcsim.cells.vsmc.variables import VSMC, Phenotype
 
 register(VSMC)
 
-__all__ = ["VSMC"]
+__all__ = ["VSMC", "Phenotype"]

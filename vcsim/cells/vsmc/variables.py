@@ -8,6 +8,7 @@ model allows), ``unfolded_load`` and ``ros`` are non-negative indices relative t
 from __future__ import annotations
 
 import math
+from enum import IntEnum
 
 from vcsim.cells.types import CellType, PhenotypeDef, Variable
 
@@ -95,3 +96,6 @@ VSMC = CellType(
     death_clock="time_since_death_h",
     empty_colour="#eeeeee",
 )
+
+#: the VSMC's phenotype codes by name (0 = no cell): ``Phenotype.OSTEOGENIC == 2``
+Phenotype = IntEnum("Phenotype", {"EMPTY": 0, **{p.name.upper(): p.code for p in PHENOTYPES}})

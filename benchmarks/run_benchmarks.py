@@ -23,8 +23,8 @@ its sizes as arguments, so ``tests/test_benchmarks_smoke.py`` runs them on tiny 
 from __future__ import annotations
 
 import argparse
-import json
 import importlib.metadata
+import json
 import os
 import platform
 import shutil

@@ -9,11 +9,10 @@ their bodies once and are cleared after a delay.
 from __future__ import annotations
 
 from functools import cache
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
-
-from types import SimpleNamespace
 
 from vcsim.cells import load_rules
 from vcsim.cells.culture import CultureResult, culture_model, run_culture

@@ -50,4 +50,4 @@ class VSMC(FixedAgent):
 
     def step(self) -> None:
         """Sense, update the UPR state, switch phenotype, release: the shared cell processes."""
-        self.model.cell_phases["vsmc"].run_cells(self.index)
+        self.model.processes["vsmc"].run_cells(self.index)

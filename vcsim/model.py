@@ -212,7 +212,8 @@ class VascularModel(mesa.Model):
     @property
     def agent_sets(self) -> dict[str, Any]:
         """The Mesa agents of each cell type (engine="agents")."""
-        return {VSMC_TYPE.name: self.agents_by_type.get(self.agent_class, mesa.agent.AgentSet([], random=self.random))}
+        agents = self.agents_by_type.get(self.agent_class)
+        return {VSMC_TYPE.name: agents if agents is not None else mesa.agent.AgentSet([], random=self.random)}
 
     @property
     def nucleation_log(self):

@@ -49,10 +49,13 @@ class DivisionWish(CellProcess):
         self.reads = (f"{ct.name}.*", "signal.*")
         self.writes = (f"division_wish.{ct.name}",)
 
+    def prepare(self, ctx: CellStepContext) -> None:
+        self._args = (ctx.rules, self._b, ctx.cell_type.alive_lut, ctx.key(Purpose.DIVISION), ctx.dt_h,
+                      ctx.model.buffers[f"division_wish_{ctx.cell_type.name}"])
+
     def run(self, ctx: CellStepContext, idx: np.ndarray, buf: CellBuffers) -> None:
         _division_cells(idx, ctx.population.phenotype, ctx.population.matrix, buf.signals_matrix,
-                        ctx.rules, self._b, ctx.cell_type.alive_lut, ctx.key(Purpose.DIVISION),
-                        ctx.dt_h, ctx.model.buffers[f"division_wish_{ctx.cell_type.name}"])
+                        *self._args)
 
 
 class Divisions(Process):

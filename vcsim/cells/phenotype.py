@@ -91,14 +91,18 @@ class PhenotypeTransitions(CellProcess):
         if self._b_mineral < 0:
             raise ValueError(f"{ct.name}: the phenotype process needs a mineral_death behaviour")
 
-    def run(self, ctx: CellStepContext, idx: np.ndarray, buf: CellBuffers) -> None:
+    def prepare(self, ctx: CellStepContext) -> None:
         ct = ctx.cell_type
+        self._args = (ctx.rules, self._to_behaviour, self._to_code, self._b_mineral, self._b_clearance,
+                      ct.alive_lut, np.int8(ct.dying_code), ctx.key(Purpose.MINERAL_DEATH),
+                      ctx.key(Purpose.TRANSITION), ctx.key(Purpose.TRANSITION_CHOICE), ctx.dt_h)
+
+    def run(self, ctx: CellStepContext, idx: np.ndarray, buf: CellBuffers) -> None:
+        rates = getattr(buf, "transition_rates", None)
+        if rates is None:  # per-thread scratch (the buffers are the thread's own)
+            rates = buf.transition_rates = np.zeros(self._rates.size)
         _transition_cells(idx, ctx.population.phenotype, buf.next_matrix, buf.signals_matrix,
-                          ctx.rules, self._to_behaviour, self._to_code, self._b_mineral,
-                          self._b_clearance, ct.alive_lut, np.int8(ct.dying_code),
-                          ctx.key(Purpose.MINERAL_DEATH), ctx.key(Purpose.TRANSITION),
-                          ctx.key(Purpose.TRANSITION_CHOICE), ctx.dt_h,
-                          np.zeros_like(self._rates), buf.died)
+                          *self._args, rates, buf.died)
 
 
 @jit

@@ -45,8 +45,14 @@ class InputRecord:
 
     @property
     def record(self) -> np.record:
-        """The record the kernels take (a view: later updates show through)."""
+        """The record itself (a view: later updates show through)."""
         return self._array[0]
+
+    @property
+    def array(self) -> np.ndarray:
+        """The record as a one-element array: what the compiled loops take (``p = inputs[0]``;
+        handing numba an array is ~30x cheaper than handing it a numpy record)."""
+        return self._array
 
     def update(self, values: Mapping[str, Any]) -> None:
         """Write ``values`` (names of the schema; others are ignored)."""

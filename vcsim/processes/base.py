@@ -178,7 +178,7 @@ class CellStepContext:
         self.cell_type = phase.cell_type
         self.population = model.populations[phase.cell_type.name]
         self.rules = model.compiled_rules[phase.cell_type.name]
-        self.inputs = model.inputs.record
+        self.inputs = model.inputs.array  # one-element record array (p = inputs[0] in kernels)
         self.dt_h = model.dt_h
         self.seed = model.seed
         self.step = model.steps
@@ -209,6 +209,7 @@ class CellPhase(Process):
         self.processes = ProcessList(processes)
         self._local = threading.local()
         self.ctx: CellStepContext | None = None
+        self._sequence: tuple[CellProcess, ...] = ()
 
     # declarations are the union of the cell processes'
     @property
@@ -241,7 +242,8 @@ class CellPhase(Process):
     def begin_step(self, model: VascularModel) -> CellStepContext:
         """Build this step's context and let every cell process prepare."""
         self.ctx = ctx = CellStepContext(model, self)
-        for proc in self.processes:
+        self._sequence = tuple(self.processes)  # the order of this step (edits apply next step)
+        for proc in self._sequence:
             proc.prepare(ctx)
         return ctx
 
@@ -250,9 +252,10 @@ class CellPhase(Process):
         ctx = self.ctx
         if ctx is None:
             raise RuntimeError(f"cell phase {self.name!r}: run_cells before begin_step")
-        idx = np.ascontiguousarray(idx, dtype=np.int64)
+        if idx.dtype != np.int64 or not idx.flags.c_contiguous:
+            idx = np.ascontiguousarray(idx, dtype=np.int64)
         buf = self._buffers(idx.size)
-        for proc in self.processes:
+        for proc in self._sequence:
             proc.run(ctx, idx, buf)
 
     def step(self, model: VascularModel) -> None:

@@ -34,7 +34,8 @@ OSTEOGENIC = VSMC.phenotype("osteogenic").code
 
 
 @jit
-def _sense_cells(idx, state, signals, pi, ca, mg, ppi, mineral, si, p):
+def _sense_cells(idx, state, signals, pi, ca, mg, ppi, mineral, si, inputs):
+    p = inputs[0]
     for j in range(idx.size):
         i = idx[j]
         sense(state[i], signals[j], pi[i], ca[i], mg[i], ppi[i], mineral[i], si[i], p)
@@ -57,7 +58,8 @@ class Sensing(CellProcess):
 
 @jit
 def _update_cells(idx, phenotype, state, stored, signals, nxt, variables, upper, alive_lut,
-                  osteogenic, clock, p, dt_h):
+                  osteogenic, clock, inputs, dt_h):
+    p = inputs[0]
     for j in range(idx.size):
         i = idx[j]
         code = phenotype[i]
@@ -92,8 +94,9 @@ class IntracellularUpdate(CellProcess):
 
 @jit
 def _secrete_cells(idx, phenotype, died, nxt, signals, variables, signal_m, rules, b_vesicle, b_ppi,
-                   b_tnap, b_mgp, alive_lut, osteogenic, key, pore_volume_L, p, dt_h,
+                   b_tnap, b_mgp, alive_lut, osteogenic, key, pore_volume_L, inputs, dt_h,
                    vesicles, inhibition, bodies, ppi, tnap, cmgp, ucmgp):
+    p = inputs[0]
     for j in range(idx.size):
         i = idx[j]
         code = phenotype[i]
@@ -131,14 +134,16 @@ class Secretion(CellProcess):
         volumes = g.site_volume_L_flat if not g.uniform else g.site_volume_L_flat[:1]
         self._pore_volume_L = np.ascontiguousarray(volumes * porosity)
 
-    def run(self, ctx: CellStepContext, idx: np.ndarray, buf: CellBuffers) -> None:
+    def prepare(self, ctx: CellStepContext) -> None:
         r = ctx.release
+        self._args = (ctx.rules, *self._b, ctx.cell_type.alive_lut, OSTEOGENIC, ctx.key(Purpose.VESICLE),
+                      self._pore_volume_L, ctx.inputs, ctx.dt_h, r["vesicles_count"],
+                      r["vesicle_inhibition_fraction"], r["apoptotic_bodies_count"], r["ppi_release_uM"],
+                      r["tnap_activity_uM_per_h"], r["cmgp_release_nM"], r["ucmgp_release_nM"])
+
+    def run(self, ctx: CellStepContext, idx: np.ndarray, buf: CellBuffers) -> None:
         _secrete_cells(idx, ctx.population.phenotype, buf.died, buf.next, buf.signals, buf.next_matrix,
-                       buf.signals_matrix, ctx.rules, *self._b, ctx.cell_type.alive_lut, OSTEOGENIC,
-                       ctx.key(Purpose.VESICLE), self._pore_volume_L, ctx.inputs, ctx.dt_h,
-                       r["vesicles_count"], r["vesicle_inhibition_fraction"], r["apoptotic_bodies_count"],
-                       r["ppi_release_uM"], r["tnap_activity_uM_per_h"], r["cmgp_release_nM"],
-                       r["ucmgp_release_nM"])
+                       buf.signals_matrix, *self._args)
 
 
 def vsmc_processes() -> list[CellProcess]:

@@ -33,7 +33,8 @@ _TOL = 1e-13
 
 
 @jit
-def _settle(rows, rows_m, signals, work, work_m, upper, site, p, dt_h, max_iter, tol):
+def _settle(rows, rows_m, signals, work, work_m, upper, site, inputs, dt_h, max_iter, tol):
+    p = inputs[0]
     for _ in range(max_iter):
         sense(rows[0], signals[0], site[0], site[1], site[2], site[3], 0.0, 0.0, p)
         for k in range(rows_m.shape[1]):
@@ -87,7 +88,7 @@ def _steady_state(key: tuple[tuple[str, Any], ...]) -> tuple[tuple[str, float], 
     site = np.array([ref["serum_phosphate_mM"], ref["serum_calcium_mM"], ref["serum_magnesium_mM"],
                      ref["serum_ppi_uM"]])
     _settle(rows, as_matrix(rows), signals, work, as_matrix(work), VSMC.upper_bounds, site,
-            record.record, _DT_H, _MAX_ITER, _TOL)
+            record.array, _DT_H, _MAX_ITER, _TOL)
     return tuple((name, float(rows[name][0])) for name in VSMC.variable_names)
 
 

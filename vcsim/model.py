@@ -166,6 +166,10 @@ class VascularModel(mesa.Model):
             self.lattice.attach_to_grid(self.grid)  # cell.calcium_mM etc. read the fields
         for proc in self.processes:
             proc.setup(self)
+        try:
+            self.processes.check(self)
+        except ValueError as exc:
+            raise ParameterError(str(exc)) from None
         if engine == "agents":
             self._sync_agents()
 

@@ -28,6 +28,7 @@ only its own cell's row and release, so both engines give the same result.
 
 from __future__ import annotations
 
+import re
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
@@ -53,6 +54,14 @@ class BufferSpec:
     meaning: str
     dtype: Any = np.float64
     group: str = ""  # "release": what cells release this step (``model.release``)
+
+
+def _describe(proc: Any) -> dict[str, Any]:
+    doc = (type(proc).__doc__ or "").strip().split("\n\n")[0]
+    doc = re.sub(r"\s*\(module docstring[^)]*\)", "", " ".join(doc.split()))
+    return {"name": proc.name, "class": f"{type(proc).__module__}.{type(proc).__qualname__}",
+            "reads": list(proc.reads), "writes": list(proc.writes),
+            "parameters": list(proc.parameters), "doc": doc}
 
 
 class Process(ABC):
@@ -84,11 +93,8 @@ class Process(ABC):
         """Restore :meth:`get_state` output."""
 
     def describe(self) -> dict[str, Any]:
-        """Name, order-relevant declarations and docs line (for the process table)."""
-        doc = (type(self).__doc__ or "").strip().splitlines()
-        return {"name": self.name, "class": f"{type(self).__module__}.{type(self).__qualname__}",
-                "reads": list(self.reads), "writes": list(self.writes),
-                "parameters": list(self.parameters), "doc": doc[0] if doc else ""}
+        """Name, declarations and the docstring's first paragraph (for the process table)."""
+        return _describe(self)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r}>"
@@ -116,11 +122,12 @@ class CellProcess(ABC):
     def run(self, ctx: CellStepContext, idx: np.ndarray, buf: CellBuffers) -> None:
         """Apply this rule to the cells at sites ``idx`` (chunk buffers ``buf``)."""
 
+    def outputs(self, model: VascularModel) -> Sequence[Any]:
+        """Outputs this cell process contributes to the registry."""
+        return ()
+
     def describe(self) -> dict[str, Any]:
-        doc = (type(self).__doc__ or "").strip().splitlines()
-        return {"name": self.name, "class": f"{type(self).__module__}.{type(self).__qualname__}",
-                "reads": list(self.reads), "writes": list(self.writes),
-                "parameters": list(self.parameters), "doc": doc[0] if doc else ""}
+        return _describe(self)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r}>"
@@ -231,7 +238,10 @@ class CellPhase(Process):
     def outputs(self, model: VascularModel) -> Sequence[Any]:
         from vcsim.cells.reporting import cell_outputs
 
-        return cell_outputs(self.cell_type, model, self.name)
+        groups = list(cell_outputs(self.cell_type, model, self.name))
+        for proc in self.processes:
+            groups += list(proc.outputs(model))
+        return groups
 
     def _buffers(self, size: int) -> CellBuffers:
         cache = getattr(self._local, "buffers", None)
@@ -350,6 +360,27 @@ class ProcessList(Sequence):
             raise ValueError(f"process {process!r} needs a name")
         if any(p.name == process.name for p in self._items):
             raise ValueError(f"a process named {process.name!r} is already in the list")
+
+    def check(self, model: VascularModel) -> None:
+        """Refuse (one line) a process that declares a parameter, field or cell variable the
+        model does not have: a typo in a user's process shows at once, not as a wrong result."""
+        schema = model.params.schema
+        variables = {name: set(pop.cell_type.variable_names) | {"phenotype", "*"}
+                     for name, pop in model.populations.items()}
+        for row in self.table():
+            where = f"process '{row['name']}'"
+            for name in row["parameters"]:
+                if name not in schema:
+                    raise ValueError(f"{where}: parameter {name!r} is not in the schema")
+            for name in (*row["reads"], *row["writes"]):
+                space, _, item = name.partition(".")
+                if space == "field" and item != "*" and item not in model.lattice.fields:
+                    raise ValueError(f"{where}: field {item!r} does not exist; fields: "
+                                     + ", ".join(model.lattice.fields))
+                if space == "input" and item != "*" and item not in schema:
+                    raise ValueError(f"{where}: input {item!r} is not a parameter of the schema")
+                if space in variables and item not in variables[space]:
+                    raise ValueError(f"{where}: {space} cells have no variable {item!r}")
 
     def table(self) -> list[dict[str, Any]]:
         """One row per process in step order (cell processes nested under their phase)."""

@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 	touch $@
 
 $(TEST_STAMP): $(STAMP) pyproject.toml
-	$(PIP) install -q -e ".[test,sweep,viz,browser-test,distributed,fast]"
+	$(PIP) install -q -e ".[test,sweep,viz,browser-test,distributed]"
 	touch $@
 
 $(VIZ_STAMP): $(STAMP) pyproject.toml

@@ -19,11 +19,17 @@ Usage::
 from __future__ import annotations
 
 import math
+import os
+import warnings
 from enum import IntEnum
 
 import numpy as np
 
 from vcsim.compiled import jit
+
+if os.environ.get("NUMBA_DISABLE_JIT", "0") not in ("", "0"):
+    # run as plain Python, numpy warns of the uint64 wrap-around the mixing relies on
+    warnings.filterwarnings("ignore", "overflow encountered", RuntimeWarning, module=__name__)
 
 _GOLDEN = 0x9E3779B97F4A7C15
 _MASK = 0xFFFFFFFFFFFFFFFF

@@ -1,10 +1,12 @@
-"""The command line: ``python run.py SUBCOMMAND ...`` (also installed as ``vcsim``).
+"""The command line: ``vcsim SUBCOMMAND ...`` (the installed console script; ``python run.py
+SUBCOMMAND ...`` in a source checkout). Messages that say what to type next name the command
+the user typed (:func:`vcsim.progname.program_name`).
 
 Subcommands::
 
     run SCENARIO_OR_FILE [--days N] [--seed S] [--set key=value ...] [--engine vector|agents]
         [--out DIR] [--snapshot-every DAYS] [--resume] [--force] [--quiet]
-    list                                   the shipped scenarios, one line each
+    list [--sweeps]                        the shipped scenarios (or sweep specs), one line each
     params [--scenario X] [--set k=v ...] [--format md|csv]   the parameter table
 
 Adding a subcommand: write a module (or class) with ``add_arguments(parser)`` and
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -30,8 +33,8 @@ from typing import Any
 
 from vcsim import __version__
 from vcsim.params import ParameterError
+from vcsim.progname import program_name
 
-PROG = "python run.py"
 EXIT_USAGE = 2
 
 
@@ -52,7 +55,7 @@ class Subcommand:
 
 SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("run", "vcsim.cli:RunCommand", "run a scenario and write its outputs"),
-    Subcommand("list", "vcsim.cli:ListCommand", "list the shipped scenarios"),
+    Subcommand("list", "vcsim.cli:ListCommand", "list the shipped scenarios (or sweep specs)"),
     Subcommand("params", "vcsim.cli:ParamsCommand", "print the parameter table (Markdown or CSV)"),
     Subcommand("processes", "vcsim.processes.table:ProcessesCommand",
                "print the step's processes in order, with what each reads and writes"),
@@ -83,7 +86,8 @@ class RunCommand:
 
     @staticmethod
     def add_arguments(p: argparse.ArgumentParser) -> None:
-        p.add_argument("scenario", help="a scenario name (python run.py list) or a path to a TOML file")
+        p.add_argument("scenario",
+                       help=f"a scenario name ({program_name()} list) or a path to a TOML file")
         p.add_argument("--days", type=float, default=None,
                        help="simulated days (default: the scenario's days)")
         p.add_argument("--seed", type=int, default=None,
@@ -134,7 +138,7 @@ class RunCommand:
         if parts:
             print("  final: " + ", ".join(parts))
         if result.status != "complete":
-            cmd = f"{PROG} run {args.scenario} --out {result.out} --resume"
+            cmd = f"{program_name()} run {args.scenario} --out {result.out} --resume"
             if args.days is not None:
                 cmd += f" --days {args.days:g}"
             for o in args.overrides:
@@ -146,21 +150,46 @@ class RunCommand:
 
 # ---------------------------------------------------------------------- list
 class ListCommand:
-    """``list``: scenario names and descriptions."""
+    """``list``: scenario names and descriptions; ``list --sweeps``: the shipped sweep specs."""
 
     @staticmethod
     def add_arguments(p: argparse.ArgumentParser) -> None:
-        pass
+        p.add_argument("--sweeps", action="store_true",
+                       help="list the shipped sweep specs (for the sweep subcommand) instead")
 
     @staticmethod
     def run(args: argparse.Namespace) -> int:
-        from vcsim.scenario import list_scenarios
+        from vcsim.scenario import SCENARIO_DIR, SWEEPS_SUBDIR, list_scenarios
 
-        scenarios = list_scenarios()
-        width = max((len(n) for n, _ in scenarios), default=0)
-        for name, description in scenarios:
+        rows = list_sweeps() if args.sweeps else list_scenarios()
+        if not rows:
+            folder = SCENARIO_DIR / SWEEPS_SUBDIR if args.sweeps else SCENARIO_DIR
+            print(f"vcsim: no shipped {'sweep specs' if args.sweeps else 'scenarios'} in {folder}",
+                  file=sys.stderr)
+            return 1
+        width = max(len(n) for n, _ in rows)
+        for name, description in rows:
             print(f"{name:<{width}}  {description}")
         return 0
+
+
+def list_sweeps() -> list[tuple[str, str]]:
+    """``(name, description)`` of every shipped sweep spec; a broken file says what is wrong."""
+    from vcsim.scenario import ScenarioError, sweep_names, sweep_spec_path
+    from vcsim.sweep.spec import SweepError, SweepSpec
+
+    out = []
+    for name in sweep_names():
+        try:
+            spec = SweepSpec.from_toml(sweep_spec_path(name))
+        except (ScenarioError, ParameterError, SweepError) as exc:
+            out.append((name, f"(cannot load: {one_line(exc)})"))
+            continue
+        what = spec.description or f"{spec.scenario or 'default'}: {', '.join(spec.names)}"
+        points = spec.n_points()
+        out.append((name, f"{what} ({spec.design}, {points} points x {spec.replicates} "
+                          f"replicates = {points * spec.replicates} runs)"))
+    return out
 
 
 # ---------------------------------------------------------------------- params
@@ -193,7 +222,8 @@ class ParamsCommand:
 # ---------------------------------------------------------------------- main
 def build_parser(selected: str | None = None) -> argparse.ArgumentParser:
     """The parser; only the ``selected`` subcommand's module is imported for its arguments."""
-    parser = _Parser(prog=PROG, description="vcsim: agent-based simulator of medial vascular calcification")
+    parser = _Parser(prog=program_name(),
+                     description="vcsim: agent-based simulator of medial vascular calcification")
     parser.add_argument("--version", action="version", version=f"vcsim {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
@@ -231,10 +261,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         parser = build_parser(_selected(argv))
         args = parser.parse_args(argv)
-        return int(args._handler.run(args))
+        status = int(args._handler.run(args))
+        sys.stdout.flush()  # a closed pipe shows here, not as a traceback at exit
+        return status
     except (UserError, ParameterError, ScenarioError) as exc:
         print(f"vcsim: error: {one_line(exc)}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:  # the reader went away (``vcsim params | head``): stop quietly
+        _silence_stdout()
+        return 128 + signal.SIGPIPE
     except OSError as exc:  # unreadable or unwritable files: the OS says which and why
         where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
         print(f"vcsim: error:{where} {one_line(exc.strerror or exc)}", file=sys.stderr)
@@ -242,6 +277,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("vcsim: interrupted", file=sys.stderr)
         return 128 + signal.SIGINT
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the flush at exit does not fail on the closed pipe again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":

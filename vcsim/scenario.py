@@ -1,12 +1,12 @@
 """Scenarios: a named set of systemic inputs, interventions, schedules and rule changes in TOML.
 
-A scenario file (``scenarios/<name>.toml`` at the top of the repository, or any TOML file)::
+A scenario file (a shipped scenario, see :data:`SCENARIO_DIR`, or any TOML file)::
 
     description = "CKD on a phosphate binder from day 7"
     extends = "ckd"            # optional: a scenario name or a path relative to this file
     days = 28                  # default length of a run (simulated days)
 
-    [parameters]               # any parameter of the schema (``python run.py params``)
+    [parameters]               # any parameter of the schema (``vcsim params``)
     tnf_alpha_pg_per_mL = 15.0
 
     [lattice]                  # optional: lattice and geometry parameters (simulation group)
@@ -23,7 +23,14 @@ A scenario file (``scenarios/<name>.toml`` at the top of the repository, or any 
 ``extends`` chains (a file may extend a file that extends another); the base is applied first,
 then each file on top: ``[parameters]`` and ``[lattice]`` values override, ``[[schedule]]`` and
 ``[[rules]]`` entries are appended (later entries win where they overlap), ``description`` and
-``days`` are taken from the nearest file that sets them. A cycle is an error.
+``days`` are taken from the nearest file that sets them. A cycle is an error. A file anywhere
+(outside the repository too) may extend a shipped scenario by name (``extends = "ckd"``).
+
+Where the shipped scenarios are: the repository keeps them in the top-level ``scenarios/``
+folder (``scenarios/sweeps/`` holds the sweep specs); building a wheel copies both into the
+package as ``vcsim/scenarios/`` (``setup.py``), so the files are in git once. A source checkout
+(an editable install, or ``PYTHONPATH`` on the checkout) reads the top-level folder, an
+installed wheel its packaged copy (:func:`find_scenario_dir`).
 
 Every value is validated against the parameter schema when the scenario is loaded, so a typo
 is a one-line :class:`vcsim.params.ParameterError` (with the closest valid name) or
@@ -47,13 +54,32 @@ from typing import TYPE_CHECKING, Any
 
 import vcsim
 from vcsim.params import ParameterError, Parameters, default_parameters, read_toml, schema
+from vcsim.progname import program_name
 from vcsim.schedule import Schedule
 
 if TYPE_CHECKING:
     from vcsim.model import VascularModel
 
-#: Where scenario names resolve: ``scenarios/`` beside the ``vcsim`` package (editable install).
-SCENARIO_DIR = Path(vcsim.__file__).resolve().parent.parent / "scenarios"
+
+def find_scenario_dir(package: str | Path | None = None) -> Path:
+    """The folder of the shipped scenarios for the ``vcsim`` package at ``package``.
+
+    In a source checkout (the package's parent holds ``pyproject.toml`` and ``scenarios/``) it
+    is the top-level ``scenarios/``, so an edited scenario takes effect without a rebuild; in an
+    installed wheel it is ``vcsim/scenarios/``, the copy made when the wheel was built.
+    """
+    package = Path(package) if package is not None else Path(vcsim.__file__).resolve().parent
+    source = package.parent / "scenarios"
+    if (package.parent / "pyproject.toml").is_file() and source.is_dir():
+        return source
+    return package / "scenarios"
+
+
+#: Where scenario names resolve (:func:`find_scenario_dir`); sweep specs are in its ``sweeps/``.
+SCENARIO_DIR = find_scenario_dir()
+
+#: The sub-folder of :data:`SCENARIO_DIR` holding the shipped sweep specs.
+SWEEPS_SUBDIR = "sweeps"
 
 #: Keys a scenario file may hold at its top level.
 TOP_LEVEL_KEYS = ("description", "extends", "days", "parameters", "lattice", "schedule", "rules")
@@ -135,10 +161,13 @@ def scenario_path(name_or_path: str | Path) -> Path:
     if candidate.is_file():  # a TOML file without the .toml suffix, in the working directory
         return candidate.resolve()
     names = scenario_names()
+    if not names:
+        raise ScenarioError(f"unknown scenario '{text}': no shipped scenarios in {SCENARIO_DIR} "
+                            "(is vcsim installed from a wheel built without them?)")
     close = difflib.get_close_matches(text, names, n=1, cutoff=0.6)
     hint = f"did you mean '{close[0]}'? " if close else ""
     raise ScenarioError(
-        f"unknown scenario '{text}'; {hint}(python run.py list shows all {len(names)})"
+        f"unknown scenario '{text}'; {hint}({program_name()} list shows all {len(names)})"
     )
 
 
@@ -147,6 +176,32 @@ def scenario_names() -> list[str]:
     if not SCENARIO_DIR.is_dir():
         return []
     return sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
+
+
+def sweep_names() -> list[str]:
+    """Names of the sweep specs shipped in :data:`SCENARIO_DIR` ``/sweeps``, sorted."""
+    folder = SCENARIO_DIR / SWEEPS_SUBDIR
+    if not folder.is_dir():
+        return []
+    return sorted(p.stem for p in folder.glob("*.toml"))
+
+
+def sweep_spec_path(name_or_path: str | Path) -> Path:
+    """The TOML file of a sweep spec: a path (anything ending in ``.toml`` or holding a ``/``,
+    or an existing file) as given, else the name of a shipped spec (``ckd_phosphate``, as
+    ``list --sweeps`` shows); an unknown name is a ScenarioError."""
+    text = str(name_or_path)
+    path = Path(text).expanduser()
+    if text.endswith(".toml") or "/" in text or "\\" in text or path.is_file():
+        return path  # the spec reader reports a missing or unreadable file
+    named = SCENARIO_DIR / SWEEPS_SUBDIR / f"{text}.toml"
+    if named.is_file():
+        return named
+    names = sweep_names()
+    close = difflib.get_close_matches(text, names, n=1, cutoff=0.6)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    raise ScenarioError(f"sweep spec not found: {text}; {hint}(a TOML file, or a shipped spec: "
+                        f"{program_name()} list --sweeps shows all {len(names)})")
 
 
 def list_scenarios() -> list[tuple[str, str]]:

@@ -18,17 +18,26 @@ import vcsim
 
 
 def git_commit(repo: str | Path | None = None) -> str | None:
-    """``git rev-parse HEAD`` of the source tree vcsim runs from, or None (no git, no repo)."""
+    """``git rev-parse HEAD`` of the source tree vcsim runs from, or None (no git, no repo, or
+    an installed package: a wheel installed in a virtual environment that happens to sit inside
+    some git work tree does not report that tree's commit)."""
     repo = Path(repo) if repo is not None else Path(vcsim.__file__).resolve().parent.parent
     try:
         out = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True, timeout=5,
-            check=False,
+            ["git", "rev-parse", "--show-toplevel", "HEAD"], cwd=repo, capture_output=True,
+            text=True, timeout=5, check=False,
         )
     except (OSError, subprocess.SubprocessError):
         return None
-    commit = out.stdout.strip()
-    return commit if out.returncode == 0 and len(commit) >= 40 else None
+    lines = out.stdout.split("\n")
+    if out.returncode != 0 or len(lines) < 2:
+        return None
+    try:
+        same_tree = Path(lines[0].strip()).resolve() == repo.resolve()
+    except OSError:
+        return None
+    commit = lines[1].strip()
+    return commit if same_tree and len(commit) >= 40 else None
 
 
 def environment() -> dict[str, Any]:

@@ -15,6 +15,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from vcsim.progname import program_name
+
 EXIT_FAILED_RUNS = 1
 EXIT_USAGE = 2
 
@@ -33,7 +35,7 @@ def _user_errors() -> tuple[type[Exception], ...]:
 
 
 def _resume_command(args: argparse.Namespace) -> str:
-    return " ".join(["python run.py sweep", *([str(args.spec)] if args.spec else []),
+    return " ".join([program_name(main=False), "sweep", *([str(args.spec)] if args.spec else []),
                      "--out", str(args.out), "--resume"])
 
 
@@ -48,8 +50,9 @@ class SweepCommand:
     @staticmethod
     def add_arguments(p: argparse.ArgumentParser) -> None:
         p.add_argument("spec", nargs="?", type=Path, default=None,
-                       help="sweep spec TOML (scenarios/sweeps/*.toml); optional with --resume "
-                            "(the spec recorded in DIR/sweep.json is used)")
+                       help="sweep spec: a TOML file, or the name of a shipped spec "
+                            f"({program_name()} list --sweeps); optional with --resume (the spec "
+                            "recorded in DIR/sweep.json is used)")
         p.add_argument("--out", type=Path, required=True, metavar="DIR",
                        help="output folder: sweep.json, design.csv, results.csv, timeseries.csv")
         where = p.add_mutually_exclusive_group()
@@ -80,7 +83,9 @@ class SweepCommand:
 
         try:
             if args.spec is not None:
-                spec = SweepSpec.from_toml(args.spec)
+                from vcsim.scenario import sweep_spec_path
+
+                spec = SweepSpec.from_toml(sweep_spec_path(args.spec))
             elif args.resume and (args.out / res.SWEEP_JSON).exists():
                 spec = SweepSpec.from_dict(res.read_json(args.out / res.SWEEP_JSON)["spec"],
                                            where=str(args.out / res.SWEEP_JSON))
@@ -140,7 +145,8 @@ class AnalyzeCommand:
 
     @staticmethod
     def add_arguments(p: argparse.ArgumentParser) -> None:
-        p.add_argument("dir", type=Path, help="a sweep output folder (python run.py sweep ... --out DIR)")
+        prog = program_name(main=False)
+        p.add_argument("dir", type=Path, help=f"a sweep output folder ({prog} sweep ... --out DIR)")
         p.add_argument("--metrics", nargs="+", default=None, metavar="M",
                        help="metrics to analyse (default: every exported metric)")
         p.add_argument("--band", choices=("sd", "ci"), default="sd",

@@ -1,4 +1,5 @@
-"""``python run.py viz``: serve the interactive page (:mod:`vcsim.viz.app`) on this machine.
+"""``vcsim viz`` (``python run.py viz`` in a checkout): serve the interactive page
+(:mod:`vcsim.viz.app`) on this machine.
 
 The page works without internet access: the browser loads every file from this server
 (Solara's front-end files come from the ``solara-assets`` package, served under
@@ -37,9 +38,11 @@ OFFLINE_ENVIRONMENT = {
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    from vcsim.progname import program_name
+
     p.add_argument("--scenario", default=None,
-                   help="scenario the page starts with: a name (python run.py list) or a TOML file "
-                        "(default: ckd); the page has a scenario picker too")
+                   help=f"scenario the page starts with: a name ({program_name()} list) or a TOML "
+                        "file (default: ckd); the page has a scenario picker too")
     p.add_argument("--port", type=int, default=DEFAULT_PORT,
                    help=f"port to listen on (default {DEFAULT_PORT}; 0 picks a free one)")
     p.add_argument("--host", default=DEFAULT_HOST,

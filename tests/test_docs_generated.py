@@ -2,7 +2,12 @@
 
 from pathlib import Path
 
-from vcsim.processes.table import OUTPUTS_HEADER, PROCESSES_HEADER, outputs_markdown, processes_markdown
+from vcsim.processes.table import (
+    OUTPUTS_HEADER,
+    PROCESSES_HEADER,
+    outputs_markdown,
+    processes_markdown,
+)
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 

@@ -54,9 +54,10 @@ from vcsim.validation.suite import (
     validate,
 )
 from vcsim.validation.table import (
-    AVG_MARKERS,
+    AVERAGED_SECTIONS,
     TableError,
     ValidationTable,
+    averaged,
     load_table,
     shipped_table,
 )
@@ -75,6 +76,6 @@ def __getattr__(name: str) -> Any:
 
 __all__ = ["Arm", "Claim", "SuiteConfig", "QUICK", "FULL", "arms", "claims", "run_arm", "run_suite",
            "evaluate", "evaluate_all", "validate", "ValidateCommand", "t_interval",
-           "AVG_MARKERS", "CA", "CALC_FRAC", "DOSES_FULL", "DOSES_QUICK", "RANKED", "TS_COLUMNS",
+           "AVERAGED_SECTIONS", "averaged", "CA", "CALC_FRAC", "DOSES_FULL", "DOSES_QUICK", "RANKED", "TS_COLUMNS",
            "TableError", "ValidationTable", "evaluate_claims", "load_table", "make_figures",
            "metric_table", "shipped_table", "summary_table_md", "write_report"]

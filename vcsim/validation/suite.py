@@ -18,7 +18,7 @@ import pandas as pd
 from vcsim.parallel import map_processes
 from vcsim.validation.design import CA, CALC_FRAC, Arm, Claim, SuiteConfig
 from vcsim.validation.statistics import evaluate_claims
-from vcsim.validation.table import AVG_MARKERS, ValidationTable, shipped_table
+from vcsim.validation.table import ValidationTable, averaged, shipped_table
 
 #: Time-course columns kept (daily) for the figures.
 TS_COLUMNS = ("day", CA, CALC_FRAC, "fraction_osteogenic", "mean_grp78", "mean_chop", "mean_atf4",
@@ -52,7 +52,7 @@ def run_arm(arm: Arm, seed: int, cfg: SuiteConfig) -> dict[str, Any]:
     ts = model.timeseries_frame()
     metrics = {k: float(v) for k, v in final.items()
                if isinstance(v, (int, float, np.integer, np.floating))}
-    for key in AVG_MARKERS:
+    for key in averaged(model.outputs):
         metrics[f"avg_{key}"] = float(ts[key].iloc[1:].mean())
     steps_per_day = max(int(round(24.0 / model.dt_h)), 1)
     daily = ts.iloc[::steps_per_day][list(TS_COLUMNS)].reset_index(drop=True)

@@ -52,7 +52,7 @@ Checks at load time, each a one-line :class:`TableError` (or the schema's
 :class:`vcsim.params.ParameterError` for a bad override) naming the entry, the field, the value
 and what is allowed: unknown or missing keys, wrong types, unknown scenario, malformed or
 unknown override, unknown kind or direction, unknown metric (an output of the model's registry,
-:attr:`vcsim.model.VascularModel.outputs`, or ``avg_<marker>`` of :data:`AVG_MARKERS`), unknown
+:attr:`vcsim.model.VascularModel.outputs`, or ``avg_<output>`` of :func:`averaged`), unknown
 figure, a claim naming an arm that is not in every suite, duplicate arm names or claim ids,
 template names that do not resolve.
 """
@@ -83,11 +83,14 @@ from vcsim.validation.templates import fill
 #: The table shipped with the package.
 TABLE_PATH = Path(__file__).with_name("claims.toml")
 
-#: Markers averaged over the whole run (time-average of the per-step viable-cell means); a
-#: claim's metric ``avg_<marker>`` reads one.
-AVG_MARKERS = ("mean_grp78", "mean_chop", "mean_atf4", "mean_perk", "mean_runx2", "mean_tnap",
-               "mean_mgp_carboxylated_fraction", "mean_autophagy_flux", "mean_unfolded_load",
-               "fraction_osteogenic")
+#: Output sections whose outputs the suite also averages over the run (time-average of the
+#: per-step values, after step 0): a claim's metric ``avg_<output>`` reads one.
+AVERAGED_SECTIONS = ("markers", "cells")
+
+
+def averaged(outputs: Any) -> tuple[str, ...]:
+    """The step outputs of the registry ``outputs`` that have a run average ``avg_<name>``."""
+    return tuple(o.name for o in outputs.ordered("step") if o.section in AVERAGED_SECTIONS)
 
 TOP_KEYS = ("suites", "dose_response", "ranking", "arms", "claims")
 SUITES = ("quick", "full")
@@ -300,11 +303,7 @@ def metric_names() -> tuple[str, ...]:
     from vcsim.model import VascularModel
 
     model = VascularModel(seed=1, lattice_rows=3, lattice_cols=3)
-    names = model.outputs.names(None)
-    for marker in AVG_MARKERS:
-        if marker not in model.outputs:
-            raise TableError(f"AVG_MARKERS: '{marker}' is not an output of the model")
-    return (*names, *(f"avg_{m}" for m in AVG_MARKERS))
+    return (*model.outputs.names(None), *(f"avg_{m}" for m in averaged(model.outputs)))
 
 
 def _claim(path: Path, i: int, entry: Any, arm_sets: Mapping[str, set[str]],
@@ -322,8 +321,7 @@ def _claim(path: Path, i: int, entry: Any, arm_sets: Mapping[str, set[str]],
         close = difflib.get_close_matches(metric, metrics, n=1, cutoff=0.6)
         hint = f"; did you mean '{close[0]}'?" if close else ""
         raise TableError(f"{where}: metric = {metric!r} is not an output of the model{hint} "
-                         f"(outputs: model.outputs.names(None), or avg_ + one of "
-                         f"{', '.join(AVG_MARKERS)})")
+                         "(outputs: model.outputs.names(None), or avg_ + a marker or cell output)")
     roles = {r: _str(where, entry, r) for r in ROLES if r in entry}
     others = _strings(where, entry, "others")
     if kind == "top" and not others:

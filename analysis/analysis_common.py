@@ -58,20 +58,8 @@ SOURCE_COLOURS: dict[str, str] = {
 }
 EXTRA_COLOURS = ("#17becf", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#ff7f0e", "#2ca02c")
 
-#: Units read from a column name's suffix, longest first (as in ``vcsim/figures.py``).
-UNIT_SUFFIXES = (
-    ("_ug_per_mg_protein", "ug Ca / mg protein"),
-    ("_mmol_per_L", "mmol / L"),
-    ("_pg_per_mL", "pg/mL"),
-    ("_g_per_L", "g/L"),
-    ("_per_h", "1/h"),
-    ("_umol", "umol"),
-    ("_count", "count"),
-    ("_mM", "mM"),
-    ("_uM", "uM"),
-    ("_nM", "nM"),
-    ("_h", "h"),
-)
+#: Units read from a column name's suffix, longest first: vcsim's own table (vcsim.figures)
+from vcsim.figures import UNIT_SUFFIXES  # noqa: E402
 
 
 class AnalysisError(Exception):

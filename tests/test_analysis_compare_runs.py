@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from analysis_scripts import load
 
-ROOT = Path(__file__).resolve().parents[1]
 T_975_DF2 = 4.302652729911275  # Student t quantile 0.975 with 2 degrees of freedom
 T_975_DF3 = 3.182446305284263  # ... with 3
 
-
-def load(name: str):
-    """Import analysis/<name>.py (a script, not a package module)."""
-    spec = importlib.util.spec_from_file_location(f"analysis_{name}",
-                                                  ROOT / "analysis" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up here
-    spec.loader.exec_module(module)
-    return module
 
 
 cr = load("compare_runs")

@@ -3,29 +3,18 @@ checked against what the runs themselves recorded."""
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
+from analysis_scripts import ROOT, load
 
 from vcsim.cli import main as vcsim_main
 
-ROOT = Path(__file__).resolve().parents[1]
 SCRIPTS = ("compare_runs", "nucleation_statistics", "mineral_spatial", "transition_flows")
 SMALL = ["--set", "lattice_rows=12", "--set", "lattice_cols=20", "--quiet", "--no-figure"]
 
-
-def load(name: str):
-    """Import analysis/<name>.py (a script, not a package module)."""
-    spec = importlib.util.spec_from_file_location(f"analysis_{name}",
-                                                  ROOT / "analysis" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up here
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")

@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def load(name: str):
-    """Import analysis/<name>.py (a script, not a package module)."""
-    spec = importlib.util.spec_from_file_location(f"analysis_{name}",
-                                                  ROOT / "analysis" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up here
-    spec.loader.exec_module(module)
-    return module
-
+from analysis_scripts import load
 
 ns = load("nucleation_statistics")
 

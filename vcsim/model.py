@@ -17,7 +17,7 @@ each reads and writes). The default step (``dt_h``, 1 h):
 
 Operator splitting: the processes act one after the other on the state the previous one left
 (sequential, first-order Lie splitting), each integrating its own mechanism over the whole
-step.
+step; the order is :mod:`vcsim.step`.
 
 ``engine="vector"`` runs each cell process over chunks of all cells; ``engine="agents"`` creates
 one Mesa agent (:class:`vcsim.agents.VSMC`) per cell, and ``model.agents.shuffle_do("step")``
@@ -53,10 +53,10 @@ from vcsim.outputs.registry import OutputGroup, OutputRegistry
 from vcsim.parallel import resolve_threads
 from vcsim.params import ParameterError, Parameters, default_parameters
 from vcsim.params.record import InputRecord
-from vcsim.processes import default_processes
 from vcsim.processes.base import CellPhase, Process, ProcessList
 from vcsim.rng import Purpose, uniform
 from vcsim.schedule import Schedule
+from vcsim.step import default_processes
 
 ENGINES = ("vector", "agents")
 #: version of the checkpoint layout; a checkpoint of another version is refused

@@ -8,8 +8,26 @@ Both are rows (across the wall, lumen first) x periodic columns with per-row met
 the visualisation all read them from the geometry, so a new geometry is a new module here.
 """
 
-from vcsim.geometry.base import VON_NEUMANN_OFFSETS, Geometry, geometry_from_params
+from collections.abc import Mapping
+from typing import Any
+
+from vcsim.geometry.base import VON_NEUMANN_OFFSETS, Geometry
 from vcsim.geometry.ring import RingGeometry
 from vcsim.geometry.slab import SlabGeometry
+
+
+def geometry_from_params(params: Mapping[str, Any]) -> Geometry:
+    """The geometry a run's parameters describe (``geometry`` = slab or ring)."""
+    kind = str(params["geometry"])
+    common = dict(rows=int(params["lattice_rows"]), cols=int(params["lattice_cols"]),
+                  spacing_um=float(params["site_spacing_um"]), depth_um=float(params["site_depth_um"]),
+                  lamina_every_rows=int(params["lamina_every_rows"]))
+    if kind == "slab":
+        return SlabGeometry(**common)
+    if kind == "ring":
+        radius = float(params["ring_inner_radius_um"])
+        return RingGeometry(**common, inner_radius_um=radius if radius > 0 else None)
+    raise ValueError(f"geometry {kind!r} is not known; expected 'slab' or 'ring'")
+
 
 __all__ = ["VON_NEUMANN_OFFSETS", "Geometry", "RingGeometry", "SlabGeometry", "geometry_from_params"]

@@ -23,7 +23,6 @@ conservative as one with equal sites.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -187,20 +186,3 @@ def check_metrics(g: Geometry) -> None:
         v = getattr(g, name)
         if not (np.isfinite(v) and v > 0):
             raise ValueError(f"geometry metric {name} must be positive")
-
-
-def geometry_from_params(params: Mapping[str, Any]) -> Geometry:
-    """The geometry a run's parameters describe (``geometry`` = slab or ring)."""
-    from vcsim.geometry.ring import RingGeometry
-    from vcsim.geometry.slab import SlabGeometry
-
-    kind = str(params["geometry"])
-    common = dict(rows=int(params["lattice_rows"]), cols=int(params["lattice_cols"]),
-                  spacing_um=float(params["site_spacing_um"]), depth_um=float(params["site_depth_um"]),
-                  lamina_every_rows=int(params["lamina_every_rows"]))
-    if kind == "slab":
-        return SlabGeometry(**common)
-    if kind == "ring":
-        radius = float(params["ring_inner_radius_um"])
-        return RingGeometry(**common, inner_radius_um=radius if radius > 0 else None)
-    raise ValueError(f"geometry {kind!r} is not known; expected 'slab' or 'ring'")

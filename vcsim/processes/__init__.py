@@ -1,13 +1,8 @@
-"""The step as an ordered list of processes (:mod:`vcsim.processes.base`).
+"""Processes: the mechanisms a step is made of.
 
-:func:`default_processes` is the model's step, in the order the biology flows::
-
-    systemic -> vsmc (sensing, intracellular, phenotype, secretion, commit, division_wish)
-    -> vsmc_divisions -> vsmc_transitions -> releases -> tnap -> speciation -> nucleation
-    -> growth -> transport -> statistics
-
-Edit it from user code with :class:`~vcsim.processes.base.ProcessList`'s ``insert_after``,
-``insert_before``, ``replace`` and ``remove`` (``VascularModel(processes=edit)``).
+:mod:`vcsim.processes.base` is the machinery (:class:`Process`, :class:`CellProcess`,
+:class:`CellPhase`, :class:`ProcessList`); the other modules here are the lattice processes, one
+per mechanism; :mod:`vcsim.step` puts them in order.
 """
 
 from vcsim.processes.base import (
@@ -20,35 +15,5 @@ from vcsim.processes.base import (
     ProcessList,
 )
 
-
-def default_processes() -> ProcessList:
-    """A fresh list of the default processes, in step order (module docstring)."""
-    from vcsim.cells.division import Divisions
-    from vcsim.cells.vsmc.processes import vsmc_phase
-    from vcsim.processes.growth import Growth
-    from vcsim.processes.nucleation import Nucleation
-    from vcsim.processes.releases import Releases
-    from vcsim.processes.speciation import Speciation
-    from vcsim.processes.statistics import Statistics
-    from vcsim.processes.systemic import SystemicInputs
-    from vcsim.processes.tnap import TNAPHydrolysis
-    from vcsim.processes.transitions import TransitionRecorder
-    from vcsim.processes.transport import Diffusion
-
-    return ProcessList([
-        SystemicInputs(),
-        vsmc_phase(),
-        Divisions("vsmc"),
-        TransitionRecorder("vsmc"),
-        Releases(),
-        TNAPHydrolysis(),
-        Speciation(),
-        Nucleation(),
-        Growth(),
-        Diffusion(),
-        Statistics(),
-    ])
-
-
 __all__ = ["BufferSpec", "CellBuffers", "CellPhase", "CellProcess", "CellStepContext", "Process",
-           "ProcessList", "default_processes"]
+           "ProcessList"]

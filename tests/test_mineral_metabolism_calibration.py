@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from vcsim.params import default_parameters, schema
@@ -15,8 +17,10 @@ from vcsim.systemic.calibration import (
     normal_state_constants,
 )
 from vcsim.systemic.mineral_metabolism import Drive, coefficients, rates
+from vcsim.systemic.reference import parameter_table_markdown
 
 P = default_parameters()
+DOC = Path(__file__).resolve().parents[1] / "docs" / "systemic.md"
 
 
 def test_every_calibrated_default_is_recomputed_from_its_anchor():
@@ -85,3 +89,9 @@ def test_t50_readout_of_a_typical_haemodialysis_serum_is_the_published_value():
         k,
     )
     assert 233.0 <= t50 <= 247.0  # Bressendorff et al. 2018 baseline means
+
+
+def test_docs_parameter_table_is_generated_from_the_schema():
+    assert parameter_table_markdown() in DOC.read_text(encoding="utf-8"), (
+        "docs/systemic.md parameter table is stale: python -m vcsim.systemic.reference"
+    )

@@ -6,7 +6,7 @@ The right-hand side assembles the organ modules (:mod:`~vcsim.systemic.gut`,
 in mmol/h for pools and per hour for concentrations::
 
     dA_Ca/dt = abs - sec - U - D - W - to_exch + (resorption - formation) - CPP_form + CPP_clear
-    dA_Pi/dt = abs - U - D - W - to_tissue + 0.6 (res_P - form_P) - r (CPP_form - CPP_clear)
+    dA_Pi/dt = abs - U - D - W - to_tissue + (res_P - form_P) - r (CPP_form - CPP_clear)
     dA_Mg/dt = iv + abs - sec - U - D - W - to_exch - to_tissue + (res_Mg - form_Mg)
     dG_X/dt  = intake + sec - abs - faecal (- bound for Pi)
     ... exchange, tissue and deep-bone pools get the opposite of the ECF exchange terms,

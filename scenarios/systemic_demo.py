@@ -22,7 +22,13 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from vcsim.params import default_parameters  # noqa: E402
-from vcsim.systemic import PiecewiseLinear, SystemicInputs, advance, serum, steady_state  # noqa: E402
+from vcsim.systemic import (  # noqa: E402
+    PiecewiseLinear,
+    SystemicInputs,
+    advance,
+    serum,
+    steady_state,
+)
 from vcsim.systemic.dialysis import on_haemodialysis  # noqa: E402
 
 DAY, YEAR = 24.0, 24.0 * 365.0

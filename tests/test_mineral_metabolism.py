@@ -251,6 +251,7 @@ def test_lumen_boundary_uses_the_systemic_parameter_names(normal):
         lambda s: advance(s, 0.0, float("nan"), None, P),
         lambda s: advance(s, 0.0, 1.0, SystemicInputs(gfr_mL_per_min=-5.0), P),
         lambda s: advance(s, 0.0, 1.0, SystemicInputs(wall_calcium_uptake_mmol=float("inf")), P),
+        lambda s: advance(s, 0.0, 1.0, SystemicInputs(wall_phosphate_uptake_mmol=500.0), P),
         lambda s: MineralState.from_dict({**s.to_dict(), "pth_pg_per_mL": float("nan")}),
         lambda s: MineralState.from_dict({**s.to_dict(), "not_a_pool_mmol": 1.0}),
         lambda s: PiecewiseLinear([(1.0, 2.0), (0.5, 3.0)]),

@@ -74,10 +74,16 @@ def test_intradialytic_phosphate_falls_to_a_plateau_then_rebounds_within_the_pub
     assert rebound > 0.6  # most of the fall is recovered within 4 h
 
 
-def test_dialysis_boundaries_are_never_stepped_across():
-    p = default_parameters().updated({"haemodialysis_sessions_per_week": 3})
-    cuts = session_boundaries(0.0, 168.0, p)
-    assert cuts == [8.0, 12.0, 56.0, 60.0, 104.0, 108.0]  # Mon, Wed, Fri 08:00-12:00
+def test_sessions_run_mon_wed_fri_0800_to_1200_and_are_never_stepped_across():
+    p, state = haemodialysis_start_state(default_parameters())
+    assert session_boundaries(0.0, 168.0, p) == [8.0, 12.0, 56.0, 60.0, 104.0, 108.0]
+    # one call spanning a session gives the same bits as calls split at its on/off times
+    whole = advance(state, 7.0, 6.0, ANURIC, p)
+    split = state
+    for t0, dt in ((7.0, 1.0), (8.0, 4.0), (12.0, 1.0)):
+        split = advance(split, t0, dt, ANURIC, p)
+    assert whole.to_dict() == split.to_dict()
+    assert whole.phosphate_dialysis_mmol - state.phosphate_dialysis_mmol > 10.0
 
 
 def test_raising_dialysate_magnesium_raises_t50():

@@ -34,7 +34,7 @@ from vcsim.params import ParameterError, Parameters
 from vcsim.systemic import dialysis
 from vcsim.systemic.inputs import PiecewiseLinear, SystemicInputs
 from vcsim.systemic.mineral_metabolism import Drive, coefficients, rates, scales
-from vcsim.systemic.state import N_DYNAMIC, MineralState
+from vcsim.systemic.state import FIELDS, N_DYNAMIC, MineralState
 
 GAMMA = 1.0 - 1.0 / math.sqrt(2.0)
 
@@ -157,6 +157,12 @@ def advance(
         drive = Drive(inputs, hd, hd, *wall)
         stepper = _Stepper(k, drive, rtol)
         y = _integrate_piece(stepper, y, a, b, h_max, rtol)
+    negative = [n for n, v in zip(FIELDS[:N_DYNAMIC], y[:N_DYNAMIC], strict=True) if v < 0.0]
+    if negative:
+        raise ParameterError(
+            f"advance: '{negative[0]}' became negative by t = {t_h + dt_h:g} h "
+            "(a wall uptake larger than the pool, or inputs without a physiological state)"
+        )
     return MineralState.from_array(y)
 
 

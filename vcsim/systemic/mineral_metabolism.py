@@ -1,4 +1,4 @@
-"""The systemic CKD-MBD model: right-hand side, serum readout and the steady-state solve.
+"""The systemic CKD-MBD model: coefficients, right-hand side and serum readout.
 
 The right-hand side assembles the organ modules (:mod:`~vcsim.systemic.gut`,
 :mod:`~vcsim.systemic.kidney`, :mod:`~vcsim.systemic.bone`, :mod:`~vcsim.systemic.parathyroid`,

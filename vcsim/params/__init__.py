@@ -41,7 +41,7 @@ __all__ = [
     "validate_value",
 ]
 
-GROUPS = ("systemic", "simulation", "chemistry", "transport", "cells", "interventions")
+GROUPS = ("systemic", "simulation", "chemistry", "transport", "cells", "interventions", "mineral")
 
 
 @cache

@@ -8,6 +8,7 @@ Groups (module -> what reads it):
 - ``transport``: diffusion and boundaries (:mod:`vcsim.transport`).
 - ``cells``: the VSMC state, UPR and phenotype rates (:mod:`vcsim.cells`).
 - ``interventions``: drugs and genotypes, each acting through a mechanism.
+- ``cell_ions``: the cell's own Ca2+ balance, ER store and Mg-ATP (:mod:`vcsim.cells.vsmc.calcium`).
 
 Usage::
 
@@ -41,7 +42,10 @@ __all__ = [
     "validate_value",
 ]
 
-GROUPS = ("systemic", "simulation", "chemistry", "transport", "cells", "interventions", "mineral")
+GROUPS = (
+    "systemic", "simulation", "chemistry", "transport", "cells", "interventions", "mineral",
+    "cell_ions",
+)
 
 
 @cache

@@ -111,10 +111,13 @@ class Divisions(Process):
 
 def place_daughters(population, parent_idx: np.ndarray, child_idx: np.ndarray) -> None:
     """Put the daughters of the cells at ``parent_idx`` into the sites ``child_idx``: the
-    parent's phenotype and state, the death clock at 0."""
+    parent's phenotype and state, the death clock at 0, and half of every amount the parent
+    held (its extensive variables: phosphate, ER calcium), so that division creates no mass."""
     parent_idx = np.asarray(parent_idx, dtype=np.intp)
     child_idx = np.asarray(child_idx, dtype=np.intp)
     population.phenotype[child_idx] = population.phenotype[parent_idx]
+    for name in population.cell_type.extensive_names:
+        population.state[name][parent_idx] *= np.float32(0.5)  # exact in binary floating point
     population.state[child_idx] = population.state[parent_idx]
     clock = population.cell_type.death_clock
     if clock:

@@ -35,7 +35,8 @@ class Variable:
     ``upper`` is the largest allowed value (1.0 for levels on the model's 0-1 scale, inf for
     amounts that are only kept >= 0); ``summary``: the run reports its mean over live cells
     as ``mean_<name>``; ``label``: how figures name it; ``panel``: the figure panel that
-    plots its mean.
+    plots its mean; ``extensive``: the variable is an amount the cell holds (its phosphate, its
+    ER calcium), which division shares between the two daughters instead of copying.
     """
 
     name: str
@@ -45,6 +46,7 @@ class Variable:
     summary: bool = True
     label: str = ""
     panel: str = ""  # which figure panel shows its mean ("upr", "osteogenic"; "" none)
+    extensive: bool = False  # an amount the cell holds: divided between the daughters
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,10 @@ class CellType:
     @cached_property
     def upper_bounds(self) -> np.ndarray:
         return np.array([v.upper for v in self.variables], dtype=np.float64)
+
+    @cached_property
+    def extensive_names(self) -> tuple[str, ...]:
+        return tuple(v.name for v in self.variables if v.extensive)
 
     @cached_property
     def death_clock_index(self) -> int:

@@ -259,6 +259,13 @@ PARAMS = [
        "inhibitor (MGP, fetuin-A) loading of vesicles from osteogenic cells relative to contractile ones",
        "Kapustin et al. 2011 Circ Res (Ca/Pi-stressed VSMCs shed vesicles depleted of MGP and fetuin-A, rich in annexin 6/PS: mineralisation-competent)",
        calibrated_by="Jono et al. 2000 (mineral at 2.0 mM Pi by day 7-9)"),
+    # ------------------------------------------------------------------ the cell's own ions
+    _p("phosphate_efflux_rate_per_h", 11.0, 0.01, 1000.0, "1/h",
+       "first-order efflux of inorganic phosphate from the cell's pool (XPR1-mediated export)",
+       "stated reason: set so that the healthy pool is ~0.7 fmol P, i.e. ~1 mM free Pi in ~0.7 pL of cell water "
+       "(intracellular Pi ~0.5-1 mM by 31P-NMR; Bevington et al. 1986 Clin Sci 71:729) at the Pit-1 influx of "
+       "Li, Yang & Giachelli 2006 (~8 fmol/h per 0.4 ng-protein cell): the pool turns over in minutes "
+       "(XPR1 exports Pi: Giovannini et al. 2013 Cell Rep 3:1866)"),
     _p("apoptotic_bodies_per_cell", 5.0, 0.0, 1000.0, "bodies / cell", "apoptotic bodies released once when a cell dies",
        "stated reason: a VSMC fragments into several 1-5 um bodies (Proudfoot et al. 2000)"),
 ]

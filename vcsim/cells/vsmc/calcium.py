@@ -127,8 +127,11 @@ def free_calcium_with_buffer(total_M, buffer_total_M, kd_M):
     disc = math.sqrt(b * b + 4.0 * kd_M * t)
     if b >= 0.0:
         den = b + disc
-        return 2.0 * kd_M * t / den if den > 0.0 else 0.0
-    return 0.5 * (disc - b)
+        c = 2.0 * kd_M * t / den if den > 0.0 else 0.0
+    else:
+        c = 0.5 * (disc - b)
+    # the root lies in [0, T]; rounding can put it one ulp above T when the buffer is empty
+    return c if c <= t else t
 
 
 @jit

@@ -26,7 +26,8 @@ VARIABLES = (
     Variable("xbp1s", "0-1", "spliced XBP1 protein relative to maximal", label="XBP1s", panel="upr"),
     Variable("jnk", "0-1", "fraction of JNK phosphorylated", label="p-JNK"),
     Variable("atf6", "0-1", "cleaved nuclear ATF6(N) relative to maximal", label="ATF6(N)", panel="upr"),
-    Variable("er_calcium_fraction", "0-1", "ER Ca2+ store filling (1 = full)", label="ER Ca\u00b2\u207a store"),
+    Variable("er_calcium_fraction", "0-1", "ER Ca2+ store filling (1 = full; the cell's calcium is this x "
+             "er_calcium_capacity_amol)", label="ER Ca\u00b2\u207a store", extensive=True),
     Variable("mtorc1", "0-1", "mTORC1 activity relative to maximal", label="mTORC1"),
     Variable("autophagy_flux", "0-1", "autophagic flux relative to maximal", label="autophagic flux", panel="upr"),
     Variable("caspase12", "0-1", "fraction of caspase-12 cleaved (severe, prolonged ER stress)",
@@ -53,6 +54,8 @@ VARIABLES = (
              label="osteogenic plasticity"),
     Variable("time_since_death_h", "h", "time since the cell became apoptotic (0 while viable)", INF,
              summary=False, label="time since death (h)"),
+    Variable("phosphate_pool_amol", "amol P", "the cell's inorganic phosphate (influx by Pit-1, efflux, "
+             "the P of the PPi it makes)", INF, label="cell phosphate (amol)", extensive=True),
 )
 
 #: what the sensing process writes each step: the site's fluid and mineral as the cell meets

@@ -170,6 +170,8 @@ class VascularModel(mesa.Model):
             self.processes.check(self)
         except ValueError as exc:
             raise ParameterError(str(exc)) from None
+        for proc in self.processes:
+            proc.initialise(self)
         if engine == "agents":
             self._sync_agents()
 

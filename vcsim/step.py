@@ -2,12 +2,21 @@
 
 The default step, in the order the biology flows::
 
-    systemic -> vsmc (sensing, intracellular, phenotype, secretion, commit, division_wish)
-    -> vsmc_divisions -> vsmc_transitions -> releases -> tnap -> speciation -> nucleation
-    -> growth -> transport -> statistics
+    systemic -> vsmc (sensing, intracellular, phenotype, secretion, ions, commit, division_wish)
+    -> vsmc_divisions -> vsmc_transitions -> releases -> resorption -> nucleation
+    -> reaction_transport -> speciation -> statistics
 
-Operator splitting: sequential (first-order Lie) splitting. Each process integrates its own
-mechanism over the whole step ``[t, t + dt]`` from the state the previous one left.
+Coupling. The cells, their phenotype changes and releases, resorption and nucleation each
+integrate their own mechanism over the whole step ``[t, t + dt]`` from the state the previous
+one left (sequential, first-order Lie splitting; nucleation and the cells read the saturation
+of the fluid at t). The dissolved species and the mineral are not split: transport, TNAP, HAP
+growth and dissolution, resorption and the cells' exchanges with the fluid are one implicit
+(backward-Euler) system solved by :mod:`vcsim.processes.reaction_transport`. Speciation then
+describes the fluid at t + dt. The whole step is first order in dt (docs/convergence.md).
+
+Before the first step every process's ``initialise`` runs once in this order: the cells sense
+and make their expected releases, the matrix starts at their steady state, the fluid at its
+steady state with them, and the saturation fields on that fluid.
 
 Edit it from user code with :class:`~vcsim.processes.base.ProcessList`'s ``insert_after``,
 ``insert_before``, ``replace`` and ``remove`` (``VascularModel(processes=edit)``).
@@ -18,15 +27,14 @@ from __future__ import annotations
 from vcsim.cells.division import Divisions
 from vcsim.cells.vsmc.processes import vsmc_phase
 from vcsim.processes.base import ProcessList
-from vcsim.processes.growth import Growth
 from vcsim.processes.nucleation import Nucleation
+from vcsim.processes.reaction_transport import ReactionTransport
 from vcsim.processes.releases import Releases
+from vcsim.processes.resorption import MineralResorption
 from vcsim.processes.speciation import Speciation
 from vcsim.processes.statistics import Statistics
 from vcsim.processes.systemic import SystemicInputs
-from vcsim.processes.tnap import TNAPHydrolysis
 from vcsim.processes.transitions import TransitionRecorder
-from vcsim.processes.transport import Diffusion
 
 
 def default_processes() -> ProcessList:
@@ -37,10 +45,9 @@ def default_processes() -> ProcessList:
         Divisions("vsmc"),
         TransitionRecorder("vsmc"),
         Releases(),
-        TNAPHydrolysis(),
-        Speciation(),
+        MineralResorption(),
         Nucleation(),
-        Growth(),
-        Diffusion(),
+        ReactionTransport(),
+        Speciation(),
         Statistics(),
     ])

@@ -57,6 +57,7 @@ multiply by the porosity for the amount in the pore fluid (mmol for a mM field).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -142,6 +143,232 @@ def _solve_factored(d, e, b):
         ei = e[i]
         b[i, 0] = b[i, 0] - b[i + 1, 0] * ei
         b[i, 1] = b[i, 1] - b[i + 1, 1] * ei
+
+
+@dataclass(frozen=True)
+class _Factors:
+    """The factorised system of one ``(dt, decay)``: LAPACK ``dpttrf`` factors ``d``, ``e`` of
+    every mode of every field, the lumen and adventitia couplings ``g`` per field, and the
+    unfactorised diagonal and off-diagonal of mode 0 per field (rows), for the coupled mode-0
+    solve of :meth:`ImplicitStep.solve`."""
+
+    d: np.ndarray
+    e: np.ndarray
+    g_top: np.ndarray
+    g_bot: np.ndarray
+    diag0: np.ndarray  # (fields, rows)
+    off0: np.ndarray  # (fields, rows): coupling of row r and r + 1 (last entry unused)
+
+
+@jit
+def _solve_mode0_coupled(diag0, off0, coupling, rhs):
+    """Solve the coupled mode-0 system in place by block Thomas elimination.
+
+    Unknowns ``x[r, f]`` (row sums of field f in row r); equation (f, r)::
+
+        off0[f, r-1] x[r-1, f] + diag0[f, r] x[r, f] + off0[f, r] x[r+1, f]
+            + sum_g coupling[r, f, g] x[r, g] = rhs[r, f]
+
+    (the per-field tridiagonals of :class:`Transport` plus a dense ``fields x fields`` block
+    per row). ``rhs`` (rows, fields) is overwritten with the solution.
+    """
+    rows, nf = rhs.shape
+    # forward elimination: D'_r = D_r - L_r D'^-1_{r-1} U_{r-1}, b'_r = b_r - L_r D'^-1_{r-1} b'_{r-1}
+    dprime = np.empty((rows, nf, nf))
+    upper = np.empty((rows, nf, nf))  # D'^-1_r U_r
+    for r in range(rows):
+        block = coupling[r].copy()
+        for f in range(nf):
+            block[f, f] += diag0[f, r]
+        if r > 0:
+            for f in range(nf):
+                lo = off0[f, r - 1]
+                for g in range(nf):
+                    block[f, g] -= lo * upper[r - 1, f, g]
+                rhs[r, f] -= lo * rhs[r - 1, f]
+        dprime[r] = block
+        u = np.zeros((nf, nf))
+        for f in range(nf):
+            u[f, f] = off0[f, r] if r < rows - 1 else 0.0
+        sol = np.linalg.solve(block, np.concatenate((u, rhs[r].reshape(nf, 1)), axis=1))
+        upper[r] = sol[:, :nf]
+        for f in range(nf):
+            rhs[r, f] = sol[f, nf]
+    for r in range(rows - 2, -1, -1):
+        for f in range(nf):
+            acc = rhs[r, f]
+            for g in range(nf):
+                acc -= upper[r, f, g] * rhs[r + 1, g]
+            rhs[r, f] = acc
+
+
+class ImplicitStep:
+    """One backward-Euler transport step from ``c^n``, solvable repeatedly with sources.
+
+    Built by :meth:`Transport.begin`. The right-hand side ``V c^n`` plus the boundary terms is
+    transformed once; :meth:`solve` adds a source's transform and solves. Used by the
+    reaction-transport process, which iterates on the reaction sources of the same step
+    (:mod:`vcsim.processes.reaction_transport`).
+    """
+
+    def __init__(self, transport: Transport, arrays: list[np.ndarray], factors: _Factors,
+                 kappa: np.ndarray, values_top: np.ndarray, values_bot: np.ndarray, threads: int):
+        self.transport = transport
+        self.names = transport.names
+        self.factors = factors
+        self.kappa = kappa
+        self.values_top = values_top
+        self.values_bot = values_bot
+        self.threads = threads
+        t = transport
+        rows, cols = t.shape
+        n_fields = len(arrays)
+        self.base = np.empty((n_fields, t.n_modes, rows), dtype=np.complex128)
+        w = t._weights
+
+        def forward(i: int) -> None:
+            # FFT along the periodic columns, written mode-major (rows fastest) for the solve
+            np.fft.rfft(arrays[i].T, axis=0, out=self.base[i])
+            if not t._uniform:
+                self.base[i] *= w  # the volume-weighted right-hand side V_r / V_0 c^n
+
+        map_blocks(forward, range(n_fields), threads)
+        # Mode 0 holds the (weighted) row sums (rfft of a row at k = 0 is its sum).
+        self.totals_before = self.base[:, 0, :].real.sum(axis=1)
+        # A uniform boundary value enters only the k = 0 mode (its rfft is cols * value).
+        self.source_top = cols * factors.g_top * values_top
+        self.source_bot = cols * factors.g_bot * values_bot
+        self.base[:, 0, 0] += self.source_top
+        self.base[:, 0, rows - 1] += self.source_bot
+
+    def mode0(self, arrays: Mapping[str, np.ndarray]) -> np.ndarray:
+        """Row sums ``sum_j c[r, j]`` of each field, shape (rows, fields): the mode-0 values
+        of an iterate, as :meth:`solve` takes them (``mode0_iterate``)."""
+        return np.stack([arrays[n].sum(axis=1) for n in self.names], axis=1)
+
+    def solve(
+        self,
+        sources: Mapping[str, np.ndarray] | None,
+        out: Mapping[str, np.ndarray],
+        *,
+        mode0_coupling: np.ndarray | None = None,
+        mode0_iterate: np.ndarray | None = None,
+        conserve: bool = True,
+    ) -> dict[str, float]:
+        """Solve ``(V (1 + k dt) + dt K) c = V (c^n + s) + boundary terms`` into ``out``.
+
+        Args:
+            sources: per field, the amount ``s`` added at each site over the step
+                (concentration units), or None.
+            out: arrays by field name to write the solution into (may be the fields).
+            mode0_coupling: optional ``(rows, fields, fields)`` matrix ``C_r``: the row-mean
+                linearisation ``-d s / d c`` of the sources (dimensionless, per unit of the
+                row's fields). Mode 0 is then solved as ``(A_0 + w_r C_r) x = rhs_0 + w_r C_r
+                x^k`` with ``x^k`` = ``mode0_iterate`` (row sums of the current iterate): a
+                Newton correction of the row means, which makes the reaction-transport
+                iteration converge when the reactions of whole rows are stiff. At the
+                iteration's fixed point ``x = x^k`` and the term cancels.
+            conserve: re-impose the discrete conservation law on mode 0 (below) and clip
+                round-off negatives; for the final solve of a step (with no coupling).
+
+        Returns:
+            Per field the boundary inflow, as :meth:`Transport.step` (meaningful with
+            ``conserve=True``; :attr:`Transport.last_exchange` is set then).
+        """
+        t, fac = self.transport, self.factors
+        rows, cols = t.shape
+        spectra = t._spectra
+        w = t._weights
+        n_fields = len(self.names)
+        np.copyto(spectra, self.base)
+        source_total = np.zeros(n_fields)
+        if sources:
+            src = []
+            for i, name in enumerate(self.names):
+                a = sources.get(name)
+                if a is not None:
+                    src.append((i, np.asarray(a, dtype=np.float64).reshape(t.shape)))
+            scratch = np.empty((t.n_modes, rows), dtype=np.complex128) if src else None
+            for i, a in src:
+                np.fft.rfft(a.T, axis=0, out=scratch)
+                if not t._uniform:
+                    scratch *= w
+                spectra[i] += scratch
+                source_total[i] = scratch[0].real.sum()
+
+        per = spectra[0].size
+        if fac.e.size == 0:
+            spectra.reshape(-1)[:] /= fac.d
+        else:
+            d_fields = fac.d.reshape(n_fields, per)
+
+            def solve(i: int) -> None:
+                _solve_factored(d_fields[i], fac.e[i * per:(i + 1) * per - 1],
+                                spectra[i].reshape(-1).view(np.float64).reshape(-1, 2))
+
+            # field by field (they are decoupled: e = 0 between them), on threads
+            rhs0 = spectra[:, 0, :].real.T.copy() if mode0_coupling is not None else None
+            map_blocks(solve, range(n_fields), self.threads)
+            if mode0_coupling is not None:
+                c = np.ascontiguousarray(mode0_coupling, dtype=np.float64) * w[:, None, None]
+                xk = np.asarray(mode0_iterate, dtype=np.float64).reshape(rows, n_fields)
+                rhs0 += np.einsum("rfg,rg->rf", c, xk)
+                _solve_mode0_coupled(fac.diag0, fac.off0, c, rhs0)
+                spectra[:, 0, :] = rhs0.T
+
+        mode0 = spectra[:, 0, :]
+        if conserve:
+            # Conservative correction. The computed L D L^T factors reproduce the matrix only
+            # to ~eps * a, a systematic bias of ~1e-13 of the total per step. The column sums
+            # of the exact matrix give the discrete conservation law of mode 0,
+            #   (1 + dt k) sum_r w_r x_r + g_top x_0 + g_bot x_last = sum_r w_r (c_r + s_r) + b,
+            # and a uniform shift of mode 0 restores it to round-off.
+            weight_sum = float(w.sum())
+            weighted = mode0.real @ w if not t._uniform else mode0.real.sum(axis=1)
+            residual = (
+                self.totals_before + source_total + self.source_top + self.source_bot
+                - (1.0 + self.kappa) * weighted
+                - fac.g_top * mode0[:, 0].real
+                - fac.g_bot * mode0[:, rows - 1].real
+            )
+            mode0 += (residual / ((1.0 + self.kappa) * weight_sum + fac.g_top + fac.g_bot))[:, None]
+
+        totals_after = mode0.real @ w if not t._uniform else mode0.real.sum(axis=1)
+        decayed = self.kappa * totals_after
+        inflow = totals_after - self.totals_before - source_total + decayed
+        # Adventitial face flux; the lumen share is the rest (the split is for reporting).
+        inflow_bot = fac.g_bot * (cols * self.values_bot - mode0[:, rows - 1].real)
+        targets = [out[name] for name in self.names]
+        for name, a in zip(self.names, targets, strict=True):
+            if a.shape != t.shape or a.dtype != np.float64 or not a.flags.writeable:
+                raise ValueError(f"output for {name!r} must be a writeable float64 array of shape {t.shape}")
+
+        def inverse(i: int) -> float:
+            array = targets[i]
+            np.fft.irfft(spectra[i], n=cols, axis=0, out=array.T)
+            clipped = 0.0
+            if conserve and array.min() < 0.0:  # round-off only: the exact solution is >= 0
+                negative = array < 0.0
+                clipped = -float((np.where(negative, array, 0.0).sum(axis=1) * w).sum())
+                array[negative] = 0.0
+            return clipped
+
+        clipped_all = map_blocks(inverse, range(n_fields), self.threads)
+        v0 = t._v0_L
+        result: dict[str, float] = {}
+        if conserve:
+            t.last_exchange = {}
+        for i, name in enumerate(self.names):
+            result[name] = float(inflow[i]) * v0
+            if conserve:
+                t.last_exchange[name] = {
+                    "lumen": float(inflow[i] - inflow_bot[i]) * v0,
+                    "adventitia": float(inflow_bot[i]) * v0,
+                    "decayed": float(decayed[i]) * v0,
+                    "clipped": clipped_all[i] * v0,
+                    "sources": float(source_total[i]) * v0,
+                }
+        return result
 
 
 class Transport:
@@ -295,7 +522,8 @@ class Transport:
             d_fact, e_fact, info = lapack.dpttrf(diag.ravel(), off.ravel()[:-1])
             if info != 0:  # cannot happen for D >= 0, dt > 0, k >= 0: the matrix is SPD
                 raise np.linalg.LinAlgError(f"dpttrf failed (info={info})")
-        factors = (d_fact, np.ascontiguousarray(e_fact, dtype=np.float64), g_top, g_bot)
+        factors = _Factors(d_fact, np.ascontiguousarray(e_fact, dtype=np.float64), g_top, g_bot,
+                           np.ascontiguousarray(diag[:, 0, :]), np.ascontiguousarray(off[:, 0, :]))
         if len(self._factors) >= _FACTOR_CACHE_SIZE:
             self._factors.pop(next(iter(self._factors)))
         self._factors[key] = factors
@@ -310,6 +538,7 @@ class Transport:
         *,
         adventitia_values: Mapping[str, float] | None = None,
         decay_per_h: Mapping[str, float] | None = None,
+        sources: Mapping[str, np.ndarray] | None = None,
         dt_h: float | None = None,
         threads: int = 1,
     ) -> dict[str, float]:
@@ -324,6 +553,9 @@ class Transport:
             decay_per_h: first-order loss rate ``k`` (1/h) per field, solved implicitly in the
                 same system. A test hook (the analytic radial profiles); chemistry does its own
                 reactions.
+            sources: per field, an amount added at each site over the step (concentration
+                units; e.g. what reactions and cells put into the fluid), solved in the same
+                system: ``(V + dt K) c^{n+1} = V (c^n + s) + boundary terms``.
             dt_h: step length (h); default the constructor's ``dt_h``.
             threads: transform and solve the fields on up to this many threads; each field is
                 one independent task, so the bits are the same for any count.
@@ -331,114 +563,53 @@ class Transport:
         Returns:
             Per field, the net amount that entered through the lumen and adventitial faces
             during the step, in (concentration units) x L of tissue (the module docstring's
-            ledger). In general ``integrate(after) - integrate(before) = returned - decayed +
-            clipped`` (:attr:`last_exchange`; ``clipped`` is the round-off-level negative part,
-            set to zero). It is computed as the change of the totals (well conditioned) rather
-            than from the face fluxes, whose ``g (c_b - c)`` cancels badly when ``g`` is large.
+            ledger). In general ``integrate(after) - integrate(before) = returned + sources -
+            decayed + clipped`` (:attr:`last_exchange`; ``clipped`` is the round-off-level
+            negative part, set to zero). It is computed from the change of the totals (well
+            conditioned) rather than from the face fluxes, whose ``g (c_b - c)`` cancels badly
+            when ``g`` is large.
         """
+        system = self.begin(fields, boundary, adventitia_values=adventitia_values,
+                            decay_per_h=decay_per_h, dt_h=dt_h, threads=threads)
+        return system.solve(sources, fields, conserve=True)
+
+    def begin(
+        self,
+        fields: Mapping[str, np.ndarray],
+        boundary: Mapping[str, float] | None = None,
+        *,
+        adventitia_values: Mapping[str, float] | None = None,
+        decay_per_h: Mapping[str, float] | None = None,
+        dt_h: float | None = None,
+        threads: int = 1,
+    ) -> ImplicitStep:
+        """Prepare one backward-Euler step from the fields at time t (``c^n``), to be solved
+        any number of times with different sources (:class:`ImplicitStep`); ``fields`` are
+        read here and not modified. Arguments as :meth:`step`."""
         dt_h = self.dt_h if dt_h is None else float(dt_h)
         if not dt_h > 0:
             raise ValueError(f"dt_h must be positive, got {dt_h}")
         decay = tuple(float((decay_per_h or {}).get(n, 0.0)) for n in self.names)
         if any(k < 0 for k in decay):
             raise ValueError("decay_per_h must be >= 0")
-        d_fact, e_fact, g_top, g_bot = self._factorisation(dt_h, decay)
-        rows, cols = self.shape
-        spectra = self._spectra
-        w = self._weights
-
         arrays = []
         for name in self.names:
             if name not in fields:
                 raise KeyError(f"field {name!r} has a diffusivity but is not in fields")
             array = fields[name]
-            if array.shape != self.shape or array.dtype != np.float64 or not array.flags.writeable:
+            if array.shape != self.shape or array.dtype != np.float64:
                 raise ValueError(
-                    f"field {name!r} must be a writeable float64 array of shape {self.shape}, "
+                    f"field {name!r} must be a float64 array of shape {self.shape}, "
                     f"got {array.dtype} {array.shape}"
                 )
             arrays.append(array)
-        n_fields = len(arrays)
-
-        def forward(i: int) -> None:
-            # FFT along the periodic columns, written mode-major (rows fastest) for the solve
-            np.fft.rfft(arrays[i].T, axis=0, out=spectra[i])
-            if not self._uniform:
-                spectra[i] *= w  # the volume-weighted right-hand side V_r / V_0 c^n
-
-        map_blocks(forward, range(n_fields), threads)
-
-        values_top = self._boundary_values(boundary, g_top, "lumen")
+        factors = self._factorisation(dt_h, decay)
+        values_top = self._boundary_values(boundary, factors.g_top, "lumen")
         values_bot = self._boundary_values(
-            boundary if adventitia_values is None else adventitia_values, g_bot, "adventitia"
+            boundary if adventitia_values is None else adventitia_values, factors.g_bot, "adventitia"
         )
-        # Mode 0 holds the (weighted) row sums (rfft of a row at k = 0 is its sum).
-        totals_before = spectra[:, 0, :].real.sum(axis=1)
-        # A uniform boundary value enters only the k = 0 mode (its rfft is cols * value).
-        source_top = cols * g_top * values_top
-        source_bot = cols * g_bot * values_bot
-        spectra[:, 0, 0] += source_top
-        spectra[:, 0, rows - 1] += source_bot
-
-        per = spectra[0].size
-        if e_fact.size == 0:
-            spectra.reshape(-1)[:] /= d_fact
-        else:
-            # field by field (they are decoupled: e = 0 between them), on threads
-            d_fields = d_fact.reshape(n_fields, per)
-
-            def solve(i: int) -> None:
-                _solve_factored(d_fields[i], e_fact[i * per:(i + 1) * per - 1],
-                                spectra[i].reshape(-1).view(np.float64).reshape(-1, 2))
-
-            map_blocks(solve, range(n_fields), threads)
-
-        # Conservative correction. The computed L D L^T factors reproduce the matrix only to
-        # ~eps * a, a systematic bias of ~1e-13 of the total per step. The column sums of the
-        # exact matrix give the discrete conservation law of mode 0,
-        #   (1 + dt k) sum_r w_r x_r + g_top x_0 + g_bot x_last = sum_r w_r c_r + sources,
-        # and a uniform shift of mode 0 restores it to round-off.
-        kappa = np.asarray(decay) * dt_h
-        mode0 = spectra[:, 0, :]
-        weight_sum = float(w.sum())
-        weighted = mode0.real @ w if not self._uniform else mode0.real.sum(axis=1)
-        residual = (
-            totals_before + source_top + source_bot
-            - (1.0 + kappa) * weighted
-            - g_top * mode0[:, 0].real
-            - g_bot * mode0[:, rows - 1].real
-        )
-        mode0 += (residual / ((1.0 + kappa) * weight_sum + g_top + g_bot))[:, None]
-
-        totals_after = mode0.real @ w if not self._uniform else mode0.real.sum(axis=1)
-        decayed = kappa * totals_after
-        inflow = totals_after - totals_before + decayed
-        # Adventitial face flux; the lumen share is the rest (the split is for reporting).
-        inflow_bot = g_bot * (cols * values_bot - mode0[:, rows - 1].real)
-
-        def inverse(i: int) -> float:
-            array = arrays[i]
-            np.fft.irfft(spectra[i], n=cols, axis=0, out=array.T)
-            clipped = 0.0
-            if array.min() < 0.0:  # round-off only: the exact solution is non-negative
-                negative = array < 0.0
-                clipped = -float((np.where(negative, array, 0.0).sum(axis=1) * w).sum())
-                array[negative] = 0.0
-            return clipped
-
-        clipped_all = map_blocks(inverse, range(n_fields), threads)
-        v0 = self._v0_L
-        result: dict[str, float] = {}
-        self.last_exchange = {}
-        for i, name in enumerate(self.names):
-            result[name] = float(inflow[i]) * v0
-            self.last_exchange[name] = {
-                "lumen": float(inflow[i] - inflow_bot[i]) * v0,
-                "adventitia": float(inflow_bot[i]) * v0,
-                "decayed": float(decayed[i]) * v0,
-                "clipped": clipped_all[i] * v0,
-            }
-        return result
+        return ImplicitStep(self, arrays, factors, np.asarray(decay) * dt_h, values_top, values_bot,
+                            threads)
 
     def _boundary_values(
         self, values: Mapping[str, float] | None, coupling: np.ndarray, side: str

@@ -132,3 +132,6 @@ class Commit(CellProcess):
     def run(self, ctx: CellStepContext, idx: np.ndarray, buf: CellBuffers) -> None:
         _commit_cells(idx, ctx.population.phenotype, buf.died, buf.next_matrix, ctx.population.matrix,
                       ctx.cell_type.death_clock_index)
+
+    def initialise(self, ctx: CellStepContext, idx: np.ndarray, buf: CellBuffers) -> None:
+        self.run(ctx, idx, buf)

@@ -4,11 +4,15 @@ them are in :mod:`vcsim.processes`).
 - :mod:`~vcsim.chemistry.phases`: the calcium phosphate solids, their stoichiometry and Ksp;
 - :mod:`~vcsim.chemistry.speciation`: free ions, ion pairs, activities, saturation (:func:`speciate`);
 - :mod:`~vcsim.chemistry.nucleation`: classical nucleation theory with templates and inhibitors;
-- :mod:`~vcsim.chemistry.growth`: HAP growth on nuclei, stoichiometric and saturation-limited;
-- :mod:`~vcsim.chemistry.tnap`: exact Michaelis-Menten hydrolysis of PPi by TNAP.
+- :mod:`~vcsim.chemistry.crystals`: the surface the crystals of a site offer to the fluid;
+- :mod:`~vcsim.chemistry.growth`: the HAP growth rate law on that surface;
+- :mod:`~vcsim.chemistry.dissolution`: the HAP dissolution rate law into undersaturated fluid;
+- :mod:`~vcsim.chemistry.tnap`: Michaelis-Menten hydrolysis of PPi by TNAP.
 """
 
-from vcsim.chemistry.growth import amount_to_saturation, grow, growth_inhibitor_factor, growth_rate
+from vcsim.chemistry.crystals import crystal_surface_m2_per_L, seed_amount_mM
+from vcsim.chemistry.dissolution import dissolution_rate, dissolution_rate_constant
+from vcsim.chemistry.growth import growth_inhibitor_factor, growth_rate
 from vcsim.chemistry.nucleation import (
     SOURCES,
     cnt_barrier_coefficient,
@@ -27,7 +31,7 @@ from vcsim.chemistry.phases import (
     phases_from,
 )
 from vcsim.chemistry.speciation import Speciation, hap_saturation, speciate
-from vcsim.chemistry.tnap import hydrolyse, ppi_after_hydrolysis
+from vcsim.chemistry.tnap import tnap_rate
 
 __all__ = [
     "HAP_CALCIUM",
@@ -37,19 +41,20 @@ __all__ = [
     "SOURCES",
     "Phase",
     "Speciation",
-    "amount_to_saturation",
     "cnt_barrier_coefficient",
-    "grow",
+    "crystal_surface_m2_per_L",
+    "dissolution_rate",
+    "dissolution_rate_constant",
     "growth_inhibitor_factor",
     "growth_rate",
     "growth_unit_barrier_coefficient",
     "hap_saturation",
     "hill_inhibition",
-    "hydrolyse",
     "nucleation_inhibitor_factor",
     "nucleation_rate",
     "phases_from",
-    "ppi_after_hydrolysis",
+    "seed_amount_mM",
     "site_nucleation_rates",
     "speciate",
+    "tnap_rate",
 ]

@@ -22,7 +22,7 @@ from typing import Any
 
 #: the order in which groups of columns appear in timeseries.csv
 SECTIONS = ("time", "cells", "mineral", "nucleation", "chemistry", "matrix", "markers", "systemic",
-            "vessel", "ledger", "custom")
+            "vessel", "ledger", "numerics", "custom")
 
 UNIT_INTERVAL = (0.0, 1.0)
 NON_NEGATIVE = (0.0, float("inf"))

@@ -116,11 +116,13 @@ PARAMS = [
     Param("mg_nucleation_hill_factor", 1.0, 0.5, 4.0, "1", "Hill coefficient of the Mg factor",
           "stated reason: no cooperativity assumed"),
     # ---------------------------------------------------------------- growth
-    Param("hap_growth_rate_per_h", 0.05, 0.0, 1.0e4, "1/h",
-          "growth rate constant k_g: a fresh nucleus gains k_g (S_gu - 1)^n of its seed amount per hour",
-          "stated reason: in serum (S_gu - 1 ~ 11, growth inhibition ~0.25 from PPi and Mg) a fresh nucleus "
-          "gains ~1.6 seeds/h, so within hours growth is limited by ion supply (transport), not by surface "
-          "kinetics; no direct measurement of k_g in tissue exists (law from Koutsoukos et al. 1980, JACS 102:1553)"),
+    Param("hap_growth_rate_mol_per_m2_per_s", 8.3e-11, 0.0, 1.0e-3, "mol HAP / m2 / s",
+          "growth rate constant k_g of R = k_g phi_g (S_gu - 1)^n per m2 of crystal surface",
+          "law: Koutsoukos, Amjad, Tomson & Nancollas 1980 (JACS 102:1553), constant-composition HAP growth "
+          "with rates of order 1e-10-1e-9 mol/m2/s near S_gu - 1 ~ 1; no measurement in tissue exists. Set so that "
+          "cultured VSMCs at 2.0 mM Pi hold the calcium content of the 0.1.0 calibration at day 14 (~0.9 ug Ca/mg "
+          "protein on 24 x 60) with the converged coupling",
+          calibrated_by="Jono et al. 2000 (mineral at 2.0 mM Pi by day 7-9; 0.1.0's day-14 calcium content)"),
     Param("hap_growth_order_factor", 2.0, 1.0, 4.0, "1",
           "apparent order n of HAP growth in the relative supersaturation S_gu - 1",
           "Koutsoukos, Amjad, Tomson & Nancollas 1980; Nancollas & Wu 2000: parabolic (n ~ 2); MODEL.md s6"),
@@ -137,6 +139,19 @@ PARAMS = [
     Param("cmgp_growth_half_nM", 100.0, 0.01, 1.0e5, "nM",
           "cMGP at which HAP growth is halved (binds crystal faces)",
           "stated reason: cMGP adsorbs to HAP and arrests growth (Schurgers et al. 2013); same order as nucleation K"),
+    # ---------------------------------------------------------------- dissolution
+    Param("hap_dissolution_log_k_neutral", -6.00, -12.0, -2.0, "log10(mol/m2/s)",
+          "neutral-mechanism HAP dissolution rate constant far from equilibrium",
+          "Palandri & Kharaka 2004 (USGS Open-File Report 2004-1068), hydroxyapatite, 25 C"),
+    Param("hap_dissolution_log_k_acid", -4.29, -10.0, 0.0, "log10(mol/m2/s)",
+          "acid-mechanism HAP dissolution rate constant (times a_H^order)",
+          "Palandri & Kharaka 2004, hydroxyapatite, 25 C"),
+    Param("hap_dissolution_acid_order", 0.171, 0.0, 1.0, "1", "order of the acid mechanism in a_H",
+          "Palandri & Kharaka 2004, hydroxyapatite"),
+    Param("hap_dissolution_order_factor", 2.0, 1.0, 4.0, "1",
+          "order n_d of HAP dissolution in the relative undersaturation 1 - S_gu",
+          "Tang, Henneman & Nancollas 2003 (J Cryst Growth, doi:10.1016/S0022-0248(02)02332-1): effective "
+          "order 1.9 +/- 0.1 for carbonated apatite"),
     # ---------------------------------------------------------------- TNAP
     Param("tnap_km_ppi_uM", 50.0, 0.1, 5000.0, "uM",
           "Michaelis constant of TNAP for PPi at pH ~7.4 (v = Vmax PPi/(Km + PPi); Vmax is the "
@@ -147,6 +162,21 @@ PARAMS = [
     Param("vesicle_lifetime_h", 96.0, 1.0, 1e5, "h",
           "mean lifetime of a matrix vesicle in the matrix before it is degraded or cleared (first-order turnover)",
           "stated reason: vesicles that do not nucleate are degraded or taken up within days (Kapustin & Shanahan 2016 review); order-of-magnitude value"),
+    Param("mgp_matrix_half_life_h", 72.0, 6.0, 2000.0, "h",
+          "half-life of MGP deposited in the matrix (first-order turnover of carboxylated and uncarboxylated MGP)",
+          "stated reason: no measurement of MGP turnover in the artery wall was found; bounded below by the turnover "
+          "of Gla proteins (urinary Gla fell to 17% within 3 d of brodifacoum, t1/2 ~1.2 d: Craciun, "
+          "Groenen-van Dooren & Vermeer 1997, Biochim Biophys Acta 1334:44) and above by the ~2 weeks before "
+          "warfarin calcifies rat arteries (Price, Faus & Williamson 1998, ATVB 18:1400); 3 d in between"),
+    Param("mineral_resorption_rate_per_day", 0.02, 0.0, 1.0, "1/day",
+          "first-order rate at which the wall's resorbing (osteoclast-like) cells remove mineral, in vivo",
+          "Bas et al. 2006 (J Bone Miner Res 21:484): rat aortic Ca 32.8 -> 9.3 mg/g after calcitriol was stopped, "
+          "ln(32.8/9.3)/63 d = 0.020/d if the last value is at 9 weeks; Schurgers et al. 2007 (Blood 109:2823): "
+          "high vitamin K halved arterial Ca in 6 weeks (0.017/d, a net rate)",
+          calibrated_by="Bas et al. 2006 (regression after calcitriol withdrawal)"),
+    Param("mineral_resorption_in_vitro_rate_per_day", 0.0, 0.0, 1.0, "1/day",
+          "first-order mineral resorption in vitro",
+          "stated reason: cultures of VSMCs alone contain no osteoclast-like cells"),
     Param("apoptotic_body_lifetime_h", 168.0, 1.0, 1e5, "h",
           "mean lifetime of an apoptotic body left in the matrix (efferocytosis is slow in the media)",
           "stated reason: apoptotic bodies persist for days where efferocytosis fails (Proudfoot et al. 2000); order-of-magnitude value"),

@@ -5,6 +5,18 @@ from vcsim.params.schema import Param
 PARAMS = [
     Param("dt_h", 1.0, 0.05, 6.0, "h", "time step of the cell model (transport is implicit, stable at any step)",
           "MODEL.md s2: cell time step ~1 h"),
+    Param("reaction_transport_rtol", 1e-8, 1e-14, 1e-3, "1",
+          "the coupled reaction-transport iteration stops when no dissolved concentration changes by more "
+          "than this share of the field's largest value",
+          "stated reason: 1e-8 is far below the time-discretisation error (docs/convergence.md); the mass "
+          "balance holds to round-off at any tolerance (the final solve uses the rates it applies)"),
+    Param("reaction_transport_max_iterations", 40, 2, 1000, "iterations",
+          "iterations of the reaction-transport solve before the step is split in two",
+          "stated reason: the iteration converges in a few iterations at the default step; splitting is the "
+          "fallback that always converges"),
+    Param("reaction_transport_max_halvings", 8, 0, 20, "halvings",
+          "how many times the reaction-transport step may be split in two before the run stops with an error",
+          "stated reason: 2^8 = 256 pieces; a step that needs more is better run with a smaller dt_h"),
     Param("lattice_rows", 30, 1, 4000, "sites", "sites across the media, lumen side (row 0) to adventitia",
           "human aortic media ~300 um at 10 um per site"),
     Param("lattice_cols", 100, 1, 4000, "sites", "sites along the wall (periodic)", "stated reason: 1 mm of wall at 10 um"),

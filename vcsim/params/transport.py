@@ -38,9 +38,11 @@ PARAMS = [
           "MODEL.md s2: adventitial side no-flux or serum (configurable); systemic.setting: in vitro the medium bathes both sides",
           choices=("from_setting", "noflux", "serum")),
     Param("lumen_boundary", "serum", None, None, "",
-          "lumen side: serum (Dirichlet: the outer face of row 0 held at the serum value) or mass_transfer "
-          "(an endothelial barrier of permeability lumen_permeability_um_per_s in series)",
-          "MODEL.md s2: the lumen side is held at serum values (Dirichlet)", choices=("serum", "mass_transfer")),
+          "lumen side: serum (Dirichlet: the outer face of row 0 held at the serum value), mass_transfer "
+          "(an endothelial barrier of permeability lumen_permeability_um_per_s in series) or noflux (a closed "
+          "box with a no-flux adventitia: nothing enters or leaves, for mass-balance tests)",
+          "MODEL.md s2: the lumen side is held at serum values (Dirichlet)",
+          choices=("serum", "mass_transfer", "noflux")),
     Param("lumen_permeability_um_per_s", 1.0, 1e-4, 1e4, "um/s",
           "permeability of the endothelium/intima to small ions; used only when lumen_boundary = mass_transfer",
           "stated reason: order-of-magnitude guess for small hydrophilic ions through interendothelial clefts "

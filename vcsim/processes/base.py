@@ -77,6 +77,10 @@ class Process(ABC):
     def setup(self, model: VascularModel) -> None:  # noqa: B027 - optional hook
         """Called once when the model is built (after every field and buffer exists)."""
 
+    def initialise(self, model: VascularModel) -> None:  # noqa: B027 - optional hook
+        """Called once after every process's :meth:`setup`, in step order: put this process's
+        state at the steady state a run starts from (the healthy tissue at t = 0)."""
+
     @abstractmethod
     def step(self, model: VascularModel) -> None:
         """Advance this mechanism over one time step ``[t, t + dt]`` (``model.time_h`` is t)."""
@@ -117,6 +121,12 @@ class CellProcess(ABC):
 
     def prepare(self, ctx: CellStepContext) -> None:  # noqa: B027 - optional hook
         """Called once per step, before the cells run."""
+
+    def initialise(self, ctx: CellStepContext, idx: np.ndarray, buf: CellBuffers) -> None:  # noqa: B027
+        """At the start of a run, for the cells at ``idx`` (the chunk's ``next`` holds their
+        stored state, nobody died): what this rule contributes to the starting steady state
+        (sensing senses, secretion gives its expected releases of one step, ...). Default:
+        nothing."""
 
     @abstractmethod
     def run(self, ctx: CellStepContext, idx: np.ndarray, buf: CellBuffers) -> None:
@@ -267,6 +277,21 @@ class CellPhase(Process):
         buf = self._buffers(idx.size)
         for proc in self._sequence:
             proc.run(ctx, idx, buf)
+
+    def initialise(self, model: VascularModel) -> None:
+        """Run every cell process's ``initialise`` for every cell (one pass, no state change
+        except what those hooks write)."""
+        ctx = self.begin_step(model)
+        pop = ctx.population
+        idx = pop.occupied()
+        for s in range(0, idx.size, CHUNK_CELLS):
+            chunk = np.ascontiguousarray(idx[s:s + CHUNK_CELLS], dtype=np.int64)
+            buf = self._buffers(chunk.size)
+            buf.next_matrix[:, :pop.matrix.shape[1]] = pop.matrix[chunk]
+            buf.died[:] = False
+            for proc in self._sequence:
+                proc.initialise(ctx, chunk, buf)
+        self.ctx = None
 
     def step(self, model: VascularModel) -> None:
         from vcsim.parallel import map_blocks

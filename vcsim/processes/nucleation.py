@@ -35,6 +35,10 @@ BLOCK = 65536
 LN10 = nuc.LN10
 
 
+#: the nuclei field, shared with the reaction-transport process (which grows and dissolves them)
+NUCLEI = FieldSpec("nuclei_count", "count / site", "stable HAP nuclei (growth sites)")
+
+
 class Nucleation(Process):
     """Stochastic HAP nucleation on vesicles, apoptotic bodies, elastin, existing nuclei and
     in ACP-supersaturated fluid (module docstring)."""
@@ -52,7 +56,7 @@ class Nucleation(Process):
         "hap_interfacial_energy_J_per_m2", "hap_formula_volume_m3", "acp_interfacial_energy_J_per_m2",
         "acp_formula_volume_m3", "vesicle_calcium_enrichment_factor",
         "vesicle_phosphate_enrichment_factor"))
-    fields = (FieldSpec("nuclei_count", "count / site", "stable HAP nuclei (growth sites)"),)
+    fields = (NUCLEI,)
 
     def __init__(self) -> None:
         self.log = NucleationLog(SOURCES)

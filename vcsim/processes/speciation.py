@@ -4,8 +4,10 @@ Free-ion activities from the site's total Ca, Pi and Mg at the systemic pH, temp
 NaCl (:func:`vcsim.chemistry.speciation.speciate`), then the saturation indices
 ``SI = log10(IAP / Ksp)`` of hydroxyapatite (per Ca10(PO4)6(OH)2) and amorphous calcium
 phosphate (per Ca3(PO4)2). They are written to the derived fields ``hap_saturation_index``
-and ``acp_saturation_index`` (floored at -1000 where Ca or Pi is absent: log of zero), which
-nucleation and growth read this step and cells sense at the next.
+and ``acp_saturation_index`` (floored at -1000 where Ca or Pi is absent: log of zero). It runs
+last in the step, on the fluid the reaction-transport process left, so the saturation fields
+describe the state at the end of the step: what the outputs report, and what cells sense and
+nucleation reads at the next step. At the start of a run it runs once on the starting fluid.
 """
 
 from __future__ import annotations
@@ -41,6 +43,9 @@ class Speciation(Process):
     def setup(self, model: Any) -> None:
         self.phases = phases_from(model.params)
         self.workspace: dict[str, np.ndarray] = {}
+
+    def initialise(self, model: Any) -> None:
+        self.step(model)
 
     def step(self, model: Any) -> None:
         f, sy = model.lattice.fields, model.systemic

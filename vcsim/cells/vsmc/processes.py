@@ -2,7 +2,9 @@
 
 sensing -> intracellular (UPR, ER Ca2+, mTORC1, autophagy, osteogenic programme) -> phenotype
 (death from mineral, competing transitions, clearance; :mod:`vcsim.cells.phenotype`) ->
-secretion -> commit (store the new state) -> division_wish (:mod:`vcsim.cells.division`).
+secretion -> ions (the cell's phosphate and ER calcium exchanged with its site's fluid;
+:mod:`vcsim.cells.vsmc.ions`) -> commit (store the new state) -> division_wish
+(:mod:`vcsim.cells.division`).
 
 Each is a compiled loop over the cells of a chunk that calls the one-cell rule of its module
 (:mod:`~vcsim.cells.vsmc.sensing`, :mod:`~vcsim.cells.vsmc.upr`,
@@ -19,6 +21,7 @@ from vcsim.cells.division import DivisionWish
 from vcsim.cells.kinetics import clip
 from vcsim.cells.phenotype import Commit, PhenotypeTransitions
 from vcsim.cells.rules import behaviour_value
+from vcsim.cells.vsmc.ions import exchange_ions, initial_phosphate_pool_amol
 from vcsim.cells.vsmc.osteogenic import update_osteogenic
 from vcsim.cells.vsmc.secretion import secrete
 from vcsim.cells.vsmc.sensing import sense
@@ -54,6 +57,9 @@ class Sensing(CellProcess):
         _sense_cells(idx, ctx.population.state, buf.signals, f["phosphate_mM"], f["calcium_mM"],
                      f["magnesium_mM"], f["pyrophosphate_uM"], f["mineral_hap_mM"],
                      f["hap_saturation_index"], ctx.inputs)
+
+    def initialise(self, ctx: CellStepContext, idx: np.ndarray, buf: CellBuffers) -> None:
+        self.run(ctx, idx, buf)
 
 
 @jit
@@ -93,8 +99,8 @@ class IntracellularUpdate(CellProcess):
 
 
 @jit
-def _secrete_cells(idx, phenotype, died, nxt, signals, variables, signal_m, rules, b_vesicle, b_ppi,
-                   b_tnap, b_mgp, alive_lut, osteogenic, key, pore_volume_L, inputs, dt_h,
+def _secrete_cells(idx, phenotype, died, nxt, signals, variables, signal_m, expected, rules, b_vesicle,
+                   b_ppi, b_tnap, b_mgp, alive_lut, osteogenic, key, inputs, dt_h,
                    vesicles, inhibition, bodies, ppi, tnap, cmgp, ucmgp):
     p = inputs[0]
     for j in range(idx.size):
@@ -107,7 +113,7 @@ def _secrete_cells(idx, phenotype, died, nxt, signals, variables, signal_m, rule
                       behaviour_value(rules, b_ppi, code, v, s),
                       behaviour_value(rules, b_tnap, code, v, s),
                       behaviour_value(rules, b_mgp, code, v, s),
-                      uniform_at(key, i), pore_volume_L[i if pore_volume_L.size > 1 else 0], p, dt_h)
+                      -1.0 if expected else uniform_at(key, i), p, dt_h)
         vesicles[i] = out[0]
         inhibition[i] = out[1]
         bodies[i] = out[2]
@@ -129,26 +135,75 @@ class Secretion(CellProcess):
         behaviours = list(phase.cell_type.behaviours)
         self._b = tuple(behaviours.index(b) for b in ("vesicle_release", "ppi_secretion",
                                                       "tnap_activity", "mgp_secretion"))
-        g = model.geometry
-        porosity = float(model.params.porosity_fraction)
-        volumes = g.site_volume_L_flat if not g.uniform else g.site_volume_L_flat[:1]
-        self._pore_volume_L = np.ascontiguousarray(volumes * porosity)
 
     def prepare(self, ctx: CellStepContext) -> None:
         r = ctx.release
         self._args = (ctx.rules, *self._b, ctx.cell_type.alive_lut, OSTEOGENIC, ctx.key(Purpose.VESICLE),
-                      self._pore_volume_L, ctx.inputs, ctx.dt_h, r["vesicles_count"],
-                      r["vesicle_inhibition_fraction"], r["apoptotic_bodies_count"], r["ppi_release_uM"],
-                      r["tnap_activity_uM_per_h"], r["cmgp_release_nM"], r["ucmgp_release_nM"])
+                      ctx.inputs, ctx.dt_h, r["vesicles_count"], r["vesicle_inhibition_fraction"],
+                      r["apoptotic_bodies_count"], r["ppi_release_amol"], r["tnap_activity_uM_per_h"],
+                      r["cmgp_release_nM"], r["ucmgp_release_nM"])
 
     def run(self, ctx: CellStepContext, idx: np.ndarray, buf: CellBuffers) -> None:
         _secrete_cells(idx, ctx.population.phenotype, buf.died, buf.next, buf.signals, buf.next_matrix,
-                       buf.signals_matrix, *self._args)
+                       buf.signals_matrix, False, *self._args)
+
+    def initialise(self, ctx: CellStepContext, idx: np.ndarray, buf: CellBuffers) -> None:
+        """Expected releases of one step (no random vesicle count): what the run's starting
+        steady state is built from (:meth:`vcsim.processes.releases.Releases.initialise`)."""
+        _secrete_cells(idx, ctx.population.phenotype, buf.died, buf.next, buf.signals, buf.next_matrix,
+                       buf.signals_matrix, True, *self._args)
+
+
+@jit
+def _exchange_cells(idx, phenotype, state, nxt, signals, died, alive_lut, inputs, dt_h, ppi,
+                    phosphate, calcium):
+    p = inputs[0]
+    for j in range(idx.size):
+        i = idx[j]
+        out = exchange_ions(state[i], nxt[j], signals[j], alive_lut[phenotype[i]], died[j], ppi[i], p, dt_h)
+        ppi[i] = out[0]
+        phosphate[i] = out[1]
+        calcium[i] = out[2]
+
+
+@jit
+def _initial_pools(idx, phenotype, nxt, signals, alive_lut, inputs, dt_h, ppi):
+    p = inputs[0]
+    for j in range(idx.size):
+        i = idx[j]
+        if alive_lut[phenotype[i]]:
+            nxt[j].phosphate_pool_amol = initial_phosphate_pool_amol(signals[j], ppi[i] / dt_h, p)
+
+
+class IonExchange(CellProcess):
+    """The cell's phosphate pool and ER calcium exchanged with its site's pore fluid; a cell
+    that died returns what it held (vcsim.cells.vsmc.ions)."""
+
+    name = "ions"
+    reads = ("vsmc.phosphate_pool_amol", "vsmc.er_calcium_fraction", "next.vsmc.er_calcium_fraction",
+             "vsmc.phenotype", "died", "signal.phosphate_uptake_nmol_per_mg_per_h", "release.ppi_release_amol")
+    writes = ("next.vsmc.phosphate_pool_amol", "next.vsmc.er_calcium_fraction", "release.ppi_release_amol",
+              "release.phosphate_to_fluid_amol", "release.calcium_to_fluid_amol")
+    parameters = ("phosphate_efflux_rate_per_h", "protein_per_cell_ng")
+
+    def prepare(self, ctx: CellStepContext) -> None:
+        r = ctx.release
+        self._out = (r["ppi_release_amol"], r["phosphate_to_fluid_amol"], r["calcium_to_fluid_amol"])
+
+    def run(self, ctx: CellStepContext, idx: np.ndarray, buf: CellBuffers) -> None:
+        _exchange_cells(idx, ctx.population.phenotype, ctx.population.state, buf.next, buf.signals, buf.died,
+                        ctx.cell_type.alive_lut, ctx.inputs, ctx.dt_h, *self._out)
+
+    def initialise(self, ctx: CellStepContext, idx: np.ndarray, buf: CellBuffers) -> None:
+        """Cells start with their quasi-steady phosphate pool (their ER store is at its steady
+        state already, :mod:`vcsim.cells.vsmc.steady_state`)."""
+        _initial_pools(idx, ctx.population.phenotype, buf.next, buf.signals, ctx.cell_type.alive_lut,
+                       ctx.inputs, ctx.dt_h, self._out[0])
 
 
 def vsmc_processes() -> list[CellProcess]:
     """The VSMC cell processes in step order (module docstring)."""
-    return [Sensing(), IntracellularUpdate(), PhenotypeTransitions(), Secretion(), Commit(),
+    return [Sensing(), IntracellularUpdate(), PhenotypeTransitions(), Secretion(), IonExchange(), Commit(),
             DivisionWish()]
 
 

@@ -5,15 +5,18 @@ Rates come from the rules table (behaviours ``vesicle_release``, ``ppi_secretion
 ``tnap_activity``, ``mgp_secretion``: base values by phenotype, modulated by rules) times the
 cell's own expression levels; conversions use the site's volumes (the geometry):
 
-- a cell making PPi at ``q`` amol/h (``ppi_secretion`` x its ENPP1 activity) adds
-  ``q dt 1e-18 mol / V_pore`` to its site's pore fluid (1 amol in 3e-13 L = 3.33 uM);
+- a cell making PPi at ``q`` amol/h (``ppi_secretion`` x its ENPP1 activity) exports ``q dt``
+  amol over the step (:mod:`vcsim.cells.vsmc.ions` takes its phosphorus from the cell's pool;
+  :mod:`vcsim.processes.releases` puts it into the site's pore fluid: 1 amol in 3e-13 L is
+  3.33 uM);
 - MGP is deposited per litre of *tissue* (site volume), in nM;
 - TNAP is the Vmax (uM PPi per hour in the site's pore fluid) of the enzyme on the cell and on
   the matrix vesicles it sheds into its own site (lumped);
 - matrix vesicles are counted: a Poisson number with mean ``rate dt`` (``vesicle_release``:
   phenotype base, raised by ER stress through PERK (Furmanik et al. 2021, ATVB 41:898: ER
   stress -> SMPD3-dependent vesicle release) and by high Ca, lowered by autophagy), drawn with
-  one uniform keyed by (seed, step, site, VESICLE);
+  one uniform keyed by (seed, step, site, VESICLE) (``u < 0``: the expected count ``rate dt``,
+  for the steady state a run starts from);
 - a cell that died this step sheds ``apoptotic_bodies_per_cell`` apoptotic bodies, once.
 
 Apoptotic and empty sites make no PPi, MGP, TNAP or vesicles.
@@ -45,20 +48,20 @@ def vesicle_inhibition_fraction(n, s, osteogenic, p):
 
 @jit
 def secrete(n, s, viable, osteogenic, died, vesicle_rate_per_h, ppi_amol_per_h, tnap_uM_per_h,
-            mgp_nM_per_h, u_vesicle, pore_volume_L, p, dt_h):
+            mgp_nM_per_h, u_vesicle, p, dt_h):
     """One step's releases of one cell with (new) state ``n``; see the module docstring.
 
-    Returns ``(vesicles, vesicle_inhibition, apoptotic_bodies, ppi_uM, tnap_uM_per_h,
+    Returns ``(vesicles, vesicle_inhibition, apoptotic_bodies, ppi_amol, tnap_uM_per_h,
     cmgp_nM, ucmgp_nM)``.
     """
     bodies = p.apoptotic_bodies_per_cell if died else 0.0
     if not viable:
         return 0.0, 0.0, bodies, 0.0, 0.0, 0.0, 0.0
-    vesicles = poisson_from_uniform(vesicle_rate_per_h * dt_h, u_vesicle)
+    mean = vesicle_rate_per_h * dt_h
+    vesicles = poisson_from_uniform(mean, u_vesicle) if u_vesicle >= 0.0 else mean
     inhibition = vesicle_inhibition_fraction(n, s, osteogenic, p)
     ppi_amol = ppi_amol_per_h * n.enpp1 * dt_h
-    ppi_uM = ppi_amol * 1e-12 / pore_volume_L  # amol/L -> uM: 1e-18 * 1e6
     tnap = tnap_uM_per_h * n.tnap
     mgp = mgp_nM_per_h * (1.0 - p.mgp_knockdown_fraction) * dt_h
     carb = n.mgp_carboxylated_fraction
-    return vesicles, inhibition, bodies, ppi_uM, tnap, mgp * carb, mgp * (1.0 - carb)
+    return vesicles, inhibition, bodies, ppi_amol, tnap, mgp * carb, mgp * (1.0 - carb)

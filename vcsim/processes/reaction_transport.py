@@ -1,0 +1,427 @@
+"""Reactions and transport of the dissolved species, solved together: one implicit step.
+
+Over a step ``[t, t + dt]`` the pore fluid's calcium, phosphate and pyrophosphate (``c``), the
+site's mineral ``M`` and the reactions between them are advanced by backward Euler as one
+coupled system::
+
+    V (c^{n+1} - c^n) = -dt K c^{n+1} + dt (boundary terms) + V (s_cells + dt r(c^{n+1}, M^{n+1}))
+    M^{n+1} = M^n + dt (G(c^{n+1}, M^{n+1}) - rho M^{n+1})
+
+with ``K`` the transport operator of :class:`vcsim.transport.Transport` (lumen at the serum
+values), ``s_cells`` what cells and other processes put into the fluid this step (the
+``*_source_*`` buffers, amounts over the step), and the reaction rates
+
+- HAP growth or dissolution ``G = R_g - R_d`` (:mod:`vcsim.chemistry.growth`,
+  :mod:`vcsim.chemistry.dissolution`) on the crystal surface of the site
+  (:mod:`vcsim.chemistry.crystals`): it takes (gives) 10 Ca and 6 P per formula unit;
+- cell-mediated resorption ``rho M`` (the ``resorption_rate_per_h`` field written by
+  :mod:`vcsim.processes.resorption`), whose ions return to the fluid;
+- TNAP hydrolysis ``h(PPi)`` (:mod:`vcsim.chemistry.tnap`): PPi -> 2 Pi.
+
+Magnesium has no reaction here: it is transported first (its own backward-Euler solve) and the
+reactions read its end-of-step value.
+
+Solution. The reactions are local (per site) and the transport is linear, so the system is
+solved by a fixed-point iteration on the reaction sources: from an iterate ``c^k`` the rates
+give the sources, and one transport solve (FFT along the rows, tridiagonal across) gives
+``c^{k+1}``. Local reactions are slow against local transport (a site exchanges its pore fluid
+with its neighbours in ~0.1 s), so errors that vary along a row are damped by a factor ~(local
+reaction rate) / (exchange rate) per iteration. What transport damps least are the row means,
+which the lumen refills only across the wall; there the iteration takes a Newton step with the
+row-mean Jacobian of the sources (Patankar 1980, "Numerical Heat Transfer and Fluid Flow",
+s. 7.2: source-term linearisation), solved as one block-tridiagonal system across the rows
+(:meth:`vcsim.transport.ImplicitStep.solve`). The iteration stops when no concentration changes
+by more than ``reaction_transport_rtol`` of its largest value; if it has not converged within
+``reaction_transport_max_iterations``, the step is split into two halves (recursively, at most
+``reaction_transport_max_halvings`` times), each again backward Euler.
+
+Mass. After convergence the rates are evaluated once more at the last iterate and one final
+transport solve uses exactly those sources, and the mineral is updated with the same rates, so
+the mineral gained equals the ions the fluid lost to the bit of round-off, whether or not the
+iteration had fully converged; the boundary inflow is booked in the ledger.
+
+Order in time: first (backward Euler). The growth of a step is limited by kinetics and by the
+supply of ions through the wall, not by the pore fluid of one site (what 0.1.0's split
+scheme did): docs/convergence.md has the measured convergence as the step shrinks.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from vcsim.chemistry import crystals, dissolution, growth, tnap
+from vcsim.chemistry.nucleation import IONS_PER_FORMULA
+from vcsim.chemistry.phases import (
+    CALCIUM_MOLAR_MASS_G_PER_MOL,
+    HAP_CALCIUM,
+    HAP_PHOSPHATE,
+    PPI_PHOSPHORUS,
+    phases_from,
+)
+from vcsim.chemistry.speciation import LN10, speciate
+from vcsim.lattice import FieldSpec
+from vcsim.ledger import mineral_calcium_umol
+from vcsim.outputs.registry import NON_NEGATIVE, UNIT_INTERVAL, Output, OutputGroup
+from vcsim.processes.base import BufferSpec, Process
+from vcsim.processes.nucleation import NUCLEI
+from vcsim.processes.systemic import DISSOLVED_FIELDS
+from vcsim.transport import Transport
+
+DISSOLVED = (
+    FieldSpec("calcium_mM", "mM (fluid)", "total dissolved calcium", "dissolved"),
+    FieldSpec("phosphate_mM", "mM (fluid)", "total dissolved inorganic phosphate", "dissolved"),
+    FieldSpec("pyrophosphate_uM", "uM (fluid)", "pyrophosphate", "dissolved"),
+    FieldSpec("magnesium_mM", "mM (fluid)", "total dissolved magnesium", "dissolved"),
+)
+#: the fields the reactions couple, in the order of the coupled solve
+REACTIVE = ("calcium_mM", "phosphate_mM", "pyrophosphate_uM")
+PASSIVE = ("magnesium_mM",)
+
+#: what other processes put into the pore fluid this step (amount over the step, in the
+#: field's concentration units); this process adds them to the fluid and clears them
+SOURCES = tuple(BufferSpec(f"{field.split('_')[0]}_source_{field.split('_')[1]}", units,
+                           f"{meaning} added to the site's pore fluid this step (cells, other processes)",
+                           group="fluid_source")
+                for field, units, meaning in (
+                    ("calcium_mM", "mM (fluid)", "dissolved calcium"),
+                    ("phosphate_mM", "mM (fluid)", "inorganic phosphate"),
+                    ("pyrophosphate_uM", "uM (fluid)", "pyrophosphate")))
+SOURCE_OF_FIELD = dict(zip(REACTIVE, (b.name for b in SOURCES), strict=True))
+
+_IONS_HAP = IONS_PER_FORMULA["HAP"]
+#: mM of P per uM of PPi
+_P_PER_PPI = PPI_PHOSPHORUS * 1e-3
+
+
+class ReactionTransport(Process):
+    """Ca, Pi and PPi of the pore fluid with HAP growth, dissolution, resorption and TNAP,
+    solved together by backward Euler; Mg transported (module docstring)."""
+
+    name = "reaction_transport"
+    reads = tuple(f"field.{f.name}" for f in DISSOLVED) + (
+        "field.nuclei_count", "field.mineral_hap_mM", "field.cmgp_nM", "field.tnap_activity_uM_per_h",
+        "field.resorption_rate_per_h", "boundary.*", "input.serum_ph", "input.temperature_c",
+        "input.serum_nacl_mM") + tuple(f"source.{b.name}" for b in SOURCES)
+    writes = tuple(f"field.{f.name}" for f in DISSOLVED) + (
+        "field.mineral_hap_mM", "field.nuclei_count", "ledger.boundary_calcium_in_umol", "ledger.boundary_phosphorus_in_umol")
+    parameters = (
+        "hap_growth_rate_mol_per_m2_per_s", "hap_growth_order_factor", "nucleus_seed_hap_amol",
+        "hap_formula_volume_m3", "ppi_growth_half_uM", "mg_growth_half_mM", "cmgp_growth_half_nM",
+        "hap_dissolution_log_k_neutral", "hap_dissolution_log_k_acid", "hap_dissolution_acid_order",
+        "hap_dissolution_order_factor", "tnap_km_ppi_uM", "porosity_fraction",
+        "calcium_diffusivity_um2_per_s", "phosphate_diffusivity_um2_per_s",
+        "pyrophosphate_diffusivity_um2_per_s", "magnesium_diffusivity_um2_per_s",
+        "media_tortuosity_factor", "temperature_c", "adventitia_boundary", "lumen_boundary",
+        "lumen_permeability_um_per_s", "reaction_transport_rtol", "reaction_transport_max_iterations",
+        "reaction_transport_max_halvings")
+    fields = DISSOLVED + (
+        NUCLEI,
+        FieldSpec("mineral_hap_mM", "mmol HAP / L tissue", "hydroxyapatite, Ca10(PO4)6(OH)2"),
+        FieldSpec("resorption_rate_per_h", "1/h",
+                  "first-order rate at which cells resorb the site's mineral (0: none)"),
+    )
+    buffers = SOURCES
+
+    def __init__(self) -> None:
+        self.iterations = 0
+        self.substeps = 0
+        self.resorbed_calcium_umol = 0.0
+        self.dissolved_calcium_umol = 0.0
+        self.grown_calcium_umol = 0.0
+
+    def initial_values(self, params: Any) -> dict[str, float]:
+        """Dissolved fields start at their serum values (refined in :meth:`initialise`)."""
+        return {name: float(params[key]) for name, key in DISSOLVED_FIELDS.items()}
+
+    # ------------------------------------------------------------------ setup
+    def setup(self, model: Any) -> None:
+        p, g = model.params, model.geometry
+        diffusivity = Transport.from_params(p, g).diffusivity_um2_per_s
+        kw = {"lumen": str(p.lumen_boundary), "lumen_permeability_um_per_s": float(p.lumen_permeability_um_per_s)}
+        adventitia = Transport.from_params(p, g).adventitia
+        self.reactive = Transport(g, model.dt_h, {k: diffusivity[k] for k in REACTIVE}, adventitia, **kw)
+        self.passive = Transport(g, model.dt_h, {k: diffusivity[k] for k in PASSIVE}, adventitia, **kw)
+        self.phases = phases_from(p)
+        self._porosity = float(p.porosity_fraction)
+        volume = g.site_volume_L_flat
+        self._site_volume = float(volume[0]) if g.uniform else volume
+        self._seed = crystals.seed_amount_mM(float(p.nucleus_seed_hap_amol), self._site_volume)
+        self._row = np.arange(g.n_sites) // g.cols
+        self._scratch = {name: np.empty(g.shape) for name in REACTIVE}
+        self._scratch2 = {name: np.empty(g.shape) for name in REACTIVE}
+
+    def initialise(self, model: Any) -> None:
+        """Start the fluid at its steady state with the cells' sources at t = 0 (no mineral):
+        one backward-Euler solve over 10^6 h, whose storage term is then negligible."""
+        self._advance(model, 1.0e6, sources_scale=1.0e6 / model.dt_h, book=False)
+        self.iterations = self.substeps = 0
+        for b in SOURCES:
+            model.buffers[b.name][:] = 0.0
+
+    # ------------------------------------------------------------------ the step
+    def step(self, model: Any) -> None:
+        f = model.lattice.fields
+        self.iterations = self.substeps = 0
+        self.resorbed_calcium_umol = self.dissolved_calcium_umol = self.grown_calcium_umol = 0.0
+        self.passive.step(f, model.boundary, threads=model.threads)
+        self._advance(model, model.dt_h, sources_scale=1.0, book=True)
+        for b in SOURCES:
+            model.buffers[b.name][:] = 0.0
+
+    def _advance(self, model: Any, dt_h: float, *, sources_scale: float, book: bool) -> None:
+        p = model.params
+        max_halvings = int(p.reaction_transport_max_halvings)
+        pieces = [(dt_h, 0)]
+        while pieces:
+            piece, depth = pieces.pop(0)
+            if self._solve_piece(model, piece, sources_scale * piece / dt_h, book):
+                self.substeps += 1
+                continue
+            if depth >= max_halvings:
+                raise RuntimeError(
+                    f"reaction_transport: no convergence at step {model.steps} even with the step split "
+                    f"{2 ** depth} times (dt = {piece:g} h); raise reaction_transport_max_iterations or "
+                    "reaction_transport_max_halvings, or lower dt_h")
+            pieces[:0] = [(piece / 2.0, depth + 1), (piece / 2.0, depth + 1)]
+
+    def _solve_piece(self, model: Any, dt_h: float, source_fraction: float, book: bool) -> bool:
+        """One backward-Euler piece of length ``dt_h``; the fields change only on success."""
+        f, p = model.lattice.fields, model.params
+        sources = {name: model.buffers[SOURCE_OF_FIELD[name]].reshape(f[name].shape) * source_fraction
+                   for name in REACTIVE}
+        system = self.reactive.begin(f, model.boundary, dt_h=dt_h, threads=model.threads)
+        rates = _Rates(self, model, dt_h)
+        rtol, max_iter = float(p.reaction_transport_rtol), int(p.reaction_transport_max_iterations)
+        current = {name: f[name] for name in REACTIVE}
+        nxt = self._scratch
+        spare = self._scratch2
+        converged = False
+        for _ in range(max_iter):
+            self.iterations += 1
+            src, coupling = rates.evaluate(current, sources, jacobian=True)
+            system.solve(src, nxt, mode0_coupling=coupling, mode0_iterate=system.mode0(current),
+                         conserve=False)
+            change = max(float(np.max(np.abs(nxt[n] - current[n]))) / max(float(np.max(np.abs(nxt[n]))), 1e-300)
+                         for n in REACTIVE)
+            current = {n: nxt[n] for n in REACTIVE}
+            nxt, spare = spare, nxt
+            if change <= rtol:
+                converged = True
+                break
+        if not converged:
+            return False
+        src, _ = rates.evaluate(current, sources, jacobian=False)
+        entered = system.solve(src, f, conserve=True)
+        rates.commit(f)
+        if book:
+            fluid = self._porosity * 1e3  # mM x L of tissue -> umol of fluid
+            model.ledger.add("boundary_calcium_in_umol", entered["calcium_mM"] * fluid)
+            model.ledger.add("boundary_phosphorus_in_umol",
+                             (entered["phosphate_mM"] + _P_PER_PPI * entered["pyrophosphate_uM"]) * fluid)
+            grown, dissolved, resorbed = rates.amounts_umol()
+            self.grown_calcium_umol += grown
+            self.dissolved_calcium_umol += dissolved
+            self.resorbed_calcium_umol += resorbed
+        return True
+
+    # ------------------------------------------------------------------ outputs
+    def outputs(self, model: Any) -> list:
+        p, g = model.params, model.geometry
+        f = model.lattice.fields
+        protein_mg = int(g.cell_sites.sum()) * p.protein_per_cell_ng * 1e-6
+        threshold = float(p.calcified_threshold_mmol_per_L)
+        mineral = f["mineral_hap_mM"]
+        outs = [
+            Output("mineral_calcium_umol", "umol", "calcium held in mineral over the wall",
+                   "mineral Ca", "mineral", domain=NON_NEGATIVE, source=self.name),
+            Output("calcium_content_ug_per_mg_protein", "ug Ca/mg protein",
+                   "mineral calcium per mg protein of a confluent layer (in-vitro calcium assays "
+                   "normalised to protein)", "calcium content", "mineral", domain=NON_NEGATIVE,
+                   source=self.name),
+            Output("calcified_fraction", "1", "share of sites whose mineral Ca exceeds the calcified "
+                   "threshold (a staining-like threshold)", "calcified area", "mineral",
+                   domain=UNIT_INTERVAL, source=self.name),
+            Output("mineral_grown_calcium_umol", "umol", "calcium taken into mineral by growth this step",
+                   "Ca into mineral (growth)", "mineral", domain=NON_NEGATIVE, source=self.name),
+            Output("mineral_dissolved_calcium_umol", "umol",
+                   "calcium returned to the fluid by dissolution of mineral this step",
+                   "Ca out of mineral (dissolution)", "mineral", domain=NON_NEGATIVE, source=self.name),
+            Output("mineral_resorbed_calcium_umol", "umol",
+                   "calcium returned to the fluid by cell-mediated resorption this step",
+                   "Ca out of mineral (resorption)", "mineral", domain=NON_NEGATIVE, source=self.name),
+            Output("pyrophosphate_mean_uM", "uM", "mean PPi of the pore fluid", "PPi", "chemistry",
+                   domain=NON_NEGATIVE, source=self.name),
+            Output("phosphate_mean_mM", "mM", "mean Pi of the pore fluid", "Pi", "chemistry",
+                   domain=NON_NEGATIVE, source=self.name),
+            Output("calcium_mean_mM", "mM", "mean dissolved Ca of the pore fluid", "Ca", "chemistry",
+                   domain=NON_NEGATIVE, source=self.name),
+            Output("reaction_transport_iterations", "count",
+                   "iterations of the coupled reaction-transport solve this step (all pieces)",
+                   "solver iterations", "numerics", domain=NON_NEGATIVE, source=self.name),
+            Output("reaction_transport_substeps", "count",
+                   "backward-Euler pieces the step took (1 unless it was split to converge)",
+                   "solver pieces", "numerics", domain=NON_NEGATIVE, source=self.name),
+        ]
+
+        def compute(m: Any) -> dict[str, float]:
+            ca_umol = mineral_calcium_umol(m)
+            site_ca = HAP_CALCIUM * mineral
+            calcified = (float((site_ca >= threshold).mean()) if threshold > 0
+                         else float((site_ca > 0).mean()))
+            return {"mineral_calcium_umol": ca_umol,
+                    # ug Ca per mg protein of a confluent layer (protein fixed by the cell sites)
+                    "calcium_content_ug_per_mg_protein": (ca_umol * CALCIUM_MOLAR_MASS_G_PER_MOL / protein_mg
+                                                          if protein_mg > 0 else math.nan),
+                    "calcified_fraction": calcified,
+                    "mineral_grown_calcium_umol": self.grown_calcium_umol,
+                    "mineral_dissolved_calcium_umol": self.dissolved_calcium_umol,
+                    "mineral_resorbed_calcium_umol": self.resorbed_calcium_umol,
+                    "pyrophosphate_mean_uM": float(f["pyrophosphate_uM"].mean()),
+                    "phosphate_mean_mM": float(f["phosphate_mM"].mean()),
+                    "calcium_mean_mM": float(f["calcium_mM"].mean()),
+                    "reaction_transport_iterations": float(self.iterations),
+                    "reaction_transport_substeps": float(self.substeps)}
+
+        return [OutputGroup(outs, compute, self.name)]
+
+    def get_state(self) -> dict[str, Any]:
+        return {"iterations": self.iterations, "substeps": self.substeps,
+                "grown_calcium_umol": self.grown_calcium_umol,
+                "dissolved_calcium_umol": self.dissolved_calcium_umol,
+                "resorbed_calcium_umol": self.resorbed_calcium_umol}
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        self.iterations = int(state.get("iterations", 0))
+        self.substeps = int(state.get("substeps", 0))
+        self.grown_calcium_umol = float(state.get("grown_calcium_umol", 0.0))
+        self.dissolved_calcium_umol = float(state.get("dissolved_calcium_umol", 0.0))
+        self.resorbed_calcium_umol = float(state.get("resorbed_calcium_umol", 0.0))
+
+
+class _Rates:
+    """The reaction sources of one backward-Euler piece, evaluated at an iterate.
+
+    Crystal sites (nuclei or mineral) get HAP growth/dissolution and resorption; enzyme sites
+    (TNAP > 0) get hydrolysis. ``evaluate`` returns the fluid sources over the piece and the
+    row-mean Jacobian for the coupled mode-0 correction; ``commit`` writes the mineral of the
+    last evaluation.
+    """
+
+    def __init__(self, proc: ReactionTransport, model: Any, dt_h: float):
+        f, p, sy = model.lattice.fields, model.params, model.systemic
+        self.proc, self.dt = proc, dt_h
+        self.shape = f["calcium_mM"].shape
+        self.rows = model.geometry.rows
+        self.cols = model.geometry.cols
+        self.por = proc._porosity
+        flat = {k: f[k].reshape(-1) for k in ("nuclei_count", "mineral_hap_mM", "cmgp_nM", "magnesium_mM",
+                                              "tnap_activity_uM_per_h", "resorption_rate_per_h")}
+        self.xtal = np.flatnonzero((flat["nuclei_count"] > 0.0) | (flat["mineral_hap_mM"] > 0.0))
+        self.enz = np.flatnonzero(flat["tnap_activity_uM_per_h"] > 0.0)
+        x = self.xtal
+        self.m0 = flat["mineral_hap_mM"][x].copy()
+        self.m = self.m0.copy()
+        self.nuclei = flat["nuclei_count"][x]
+        self.mg = flat["magnesium_mM"][x]
+        self.cmgp = flat["cmgp_nM"][x]
+        self.rho = np.maximum(flat["resorption_rate_per_h"][x], 0.0)
+        self.vmax = flat["tnap_activity_uM_per_h"][self.enz]
+        self.ph, self.temp, self.nacl = float(sy["serum_ph"]), float(sy["temperature_c"]), float(sy["serum_nacl_mM"])
+        self.k_g = float(p.hap_growth_rate_mol_per_m2_per_s)
+        self.n_g = float(p.hap_growth_order_factor)
+        self.k_d = float(dissolution.dissolution_rate_constant(
+            self.ph, float(p.hap_dissolution_log_k_neutral), float(p.hap_dissolution_log_k_acid),
+            float(p.hap_dissolution_acid_order)))
+        self.n_d = float(p.hap_dissolution_order_factor)
+        self.k_ppi = float(p.ppi_growth_half_uM)
+        self.km = float(p.tnap_km_ppi_uM)
+        self.vf = float(p.hap_formula_volume_m3)
+        seed, vol = proc._seed, proc._site_volume
+        self.seed = seed if np.ndim(seed) == 0 else seed[x]
+        self.vol = vol if np.ndim(vol) == 0 else vol[x]
+        self.params = p
+        self.row_x = proc._row[x]
+        self.row_e = proc._row[self.enz]
+        self.grown = np.zeros(0)
+        self.dissolved = np.zeros(0)
+        self.resorbed = np.zeros(0)
+        self._m_new = self.m0
+        self._emptied = np.zeros(self.m0.size, dtype=bool)
+
+    def evaluate(self, c: dict[str, np.ndarray], cell_sources: dict[str, np.ndarray],
+                 jacobian: bool) -> tuple[dict[str, np.ndarray], np.ndarray | None]:
+        dt, por, x, e = self.dt, self.por, self.xtal, self.enz
+        src = {n: np.array(cell_sources[n], dtype=np.float64, copy=True).reshape(-1) for n in REACTIVE}
+        coupling = np.zeros((self.rows, 3, 3)) if jacobian else None
+        if x.size:
+            ca = np.maximum(c["calcium_mM"].reshape(-1)[x], 0.0)
+            pi = np.maximum(c["phosphate_mM"].reshape(-1)[x], 0.0)
+            ppi = np.maximum(c["pyrophosphate_uM"].reshape(-1)[x], 0.0)
+            sp = speciate(ca, pi, self.ph, self.temp, self.mg, self.nacl, phases=self.proc.phases)
+            with np.errstate(divide="ignore"):
+                si = sp.saturation_index("HAP")
+            s_gu = np.exp(np.maximum(si, -1000.0) * LN10 / _IONS_HAP)
+            area = crystals.crystal_surface_m2_per_L(self.m, self.nuclei, self.seed, self.vol, self.vf)
+            phi_g = growth.growth_inhibitor_factor(ppi, self.mg, self.cmgp, self.params)
+            phi_d = dissolution.dissolution_inhibitor_factor(ppi, self.k_ppi)
+            r_g = growth.growth_rate(s_gu, area, self.k_g, self.n_g, phi_g)
+            r_d = dissolution.dissolution_rate(s_gu, area, self.k_d, self.n_d, phi_d)
+            shrink = 1.0 / (1.0 + dt * self.rho)
+            m_new = (self.m0 + dt * (r_g - r_d)) * shrink
+            emptied = (m_new <= 0.0) & (r_d > 0.0)  # the crystals dissolved completely
+            self._emptied = emptied
+            m_new = np.maximum(m_new, 0.0)
+            change = m_new - self.m0
+            self._m_new = m_new
+            self.m = m_new  # the surface of the next iterate (the implicit M^{n+1})
+            # what each route moved over the piece (mmol HAP / L tissue), for the outputs
+            resorbed = self.rho * dt * m_new
+            net_surface = change + resorbed  # growth minus dissolution
+            self.grown = np.maximum(net_surface, 0.0)
+            self.dissolved = np.maximum(-net_surface, 0.0)
+            self.resorbed = resorbed
+            src["calcium_mM"][x] -= HAP_CALCIUM * change / por
+            src["phosphate_mM"][x] -= HAP_PHOSPHATE * change / por
+            if jacobian:
+                slope = (growth.growth_rate_slope(s_gu, area, self.k_g, self.n_g, phi_g)
+                         + dissolution.dissolution_rate_slope(s_gu, area, self.k_d, self.n_d, phi_d))
+                # d ln S_gu / d ln(total): 10/18 for Ca, 6/18 for P (free fractions held fixed)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    d_ca = np.where(ca > 0, slope * s_gu * (HAP_CALCIUM / _IONS_HAP) / ca, 0.0)
+                    d_pi = np.where(pi > 0, slope * s_gu * (HAP_PHOSPHATE / _IONS_HAP) / pi, 0.0)
+                d_ppi = -r_g * phi_g / self.params.ppi_growth_half_uM + r_d * phi_d / self.k_ppi
+                scale = np.where(emptied, 0.0, dt * shrink)
+                for j, d in enumerate((d_ca, d_pi, d_ppi)):
+                    dx = scale * d  # d(change)/d c_j
+                    coupling[:, 0, j] += _row_mean(self.row_x, HAP_CALCIUM / por * dx, self.rows, self.cols)
+                    coupling[:, 1, j] += _row_mean(self.row_x, HAP_PHOSPHATE / por * dx, self.rows, self.cols)
+        if e.size:
+            ppi_e = c["pyrophosphate_uM"].reshape(-1)[e]
+            hydrolysed = dt * tnap.tnap_rate(ppi_e, self.vmax, self.km)
+            src["pyrophosphate_uM"][e] -= hydrolysed
+            src["phosphate_mM"][e] += _P_PER_PPI * hydrolysed
+            if jacobian:
+                dh = dt * tnap.tnap_rate_slope(ppi_e, self.vmax, self.km)
+                coupling[:, 2, 2] += _row_mean(self.row_e, dh, self.rows, self.cols)
+                coupling[:, 1, 2] -= _row_mean(self.row_e, _P_PER_PPI * dh, self.rows, self.cols)
+        return {n: a.reshape(self.shape) for n, a in src.items()}, coupling
+
+    def commit(self, fields: dict[str, np.ndarray]) -> None:
+        """Write the mineral of the last evaluation; crystals that dissolved completely are
+        gone (their nuclei with them)."""
+        if self.xtal.size:
+            fields["mineral_hap_mM"].reshape(-1)[self.xtal] = self._m_new
+            fields["nuclei_count"].reshape(-1)[self.xtal[self._emptied]] = 0.0
+
+    def amounts_umol(self) -> tuple[float, float, float]:
+        """Calcium moved into mineral by growth, out by dissolution and out by resorption over
+        the piece (umol): 10 Ca per formula unit x mmol/L x L x 1e3."""
+        v = self.vol
+        return tuple(HAP_CALCIUM * 1e3 * float(np.sum(a * v)) for a in (self.grown, self.dissolved, self.resorbed))
+
+
+def _row_mean(rows_of: np.ndarray, values: np.ndarray, rows: int, cols: int) -> np.ndarray:
+    return np.bincount(rows_of, weights=values, minlength=rows) / cols

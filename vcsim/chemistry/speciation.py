@@ -264,8 +264,9 @@ class Speciation:
         """``SI = log10(IAP / Ksp)`` per formula unit.
 
         HAP: formula unit Ca10(PO4)6(OH)2, ``IAP = a_Ca^10 a_PO4^6 a_OH^2``; OCP
-        Ca8(HPO4)2(PO4)4.5H2O, ``a_Ca^8 a_HPO4^2 a_PO4^4``; brushite CaHPO4.2H2O,
-        ``a_Ca a_HPO4``; ACP Ca3(PO4)2, ``a_Ca^3 a_PO4^2`` (water activity 1).
+        Ca8H2(PO4)6.5H2O, ``a_Ca^8 a_H^2 a_PO4^6`` (Tung et al. 1988); brushite CaHPO4.2H2O,
+        ``a_Ca a_HPO4``; ACP Ca3(PO4)2, ``a_Ca^3 a_PO4^2`` (water activity 1; the table of
+        :mod:`vcsim.chemistry.phases`).
         ``-inf`` where an ion is absent (no Ca or no P).
         """
         with np.errstate(divide="ignore"):
@@ -280,7 +281,7 @@ class Speciation:
         return np.exp(self.log_saturation_ratio(phase))
 
     def growth_unit_saturation(self, phase: str = "HAP") -> np.ndarray:
-        """Per-growth-unit supersaturation ``S_gu = S^(1/nu)`` (nu = 18 for HAP)."""
+        """Per-growth-unit supersaturation ``S_gu = S^(1/nu)`` (nu = 18 for HAP, 16 for OCP)."""
         return np.exp(self.log_saturation_ratio(phase) / self.phases[phase].nu)
 
 

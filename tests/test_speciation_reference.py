@@ -315,8 +315,8 @@ def totals_for_free_ions(target_ca_mM, target_mg_mM, pi_mM=1.1, ph=7.4, temperat
 
 
 def test_serum_calcium_entered_as_total_leaves_less_free_calcium():
-    """vcsim's default serum_calcium_mM = 1.2 ('ionised') is speciated as the total: 6 % of it
-    pairs with phosphate, leaving 1.133 mM free; the default Mg 0.85 leaves 0.787 free."""
+    """The ionised 1.2 mM entered as the total (as vcsim did before 0.2.x): 6 % of it pairs
+    with phosphate, leaving 1.133 mM free; the default total Mg 0.85 leaves 0.787 free."""
     s = ref.SERUM
     r = speciate(s.ca_mM, s.pi_mM, s.ph, s.temperature_c, s.mg_mM, s.nacl_mM)
     assert float(r.free_mM("Ca+2")) == pytest.approx(1.1328, abs=5e-4)
@@ -341,3 +341,17 @@ def test_totals_for_ionised_serum_values_agree_with_phreeqc(phreeqc):
     # phreeqc.dat as shipped (its activity model, CaOH+, MgOH+): the same to 0.1 % / 1 %
     ca_p, mg_p, _ = phreeqc.totals_for_free_ions(1.20, 0.51, mode="phreeqc")
     assert ca_p == pytest.approx(ca_t, rel=2e-3) and mg_p == pytest.approx(mg_t, rel=1e-2)
+
+
+def test_lumen_calcium_gives_the_ionised_value_in_phreeqc_too(phreeqc):
+    """vcsim's lumen total for ionised Ca 1.2 mM (Pi 1.1, total Mg 0.85, pH 7.4, 37 C, NaCl
+    140; vcsim.processes.systemic.lumen_totals) speciates to free Ca2+ 1.2 mM in PHREEQC."""
+    from vcsim.params import default_parameters
+    from vcsim.processes.systemic import apply_systemic_interventions, lumen_totals
+
+    b = lumen_totals(apply_systemic_interventions(default_parameters().to_dict()))
+    fluid = ref.Fluid(b["calcium_mM"], b["phosphate_mM"], 7.4, 37.0, b["magnesium_mM"], 140.0)
+    matched_free = phreeqc.run([fluid], "matched")[0].molality["Ca+2"] * 1e3
+    shipped_free = phreeqc.run([fluid], "phreeqc")[0].molality["Ca+2"] * 1e3
+    assert matched_free == pytest.approx(1.2, rel=2e-4)
+    assert shipped_free == pytest.approx(1.2, rel=2e-3)

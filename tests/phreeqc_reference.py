@@ -435,7 +435,8 @@ def vcsim_on(fluids):
 def differences(fluids, mode: str) -> dict[str, list[tuple[Fluid, float]]]:
     """vcsim minus PHREEQC over ``fluids``: log10 activity of the free ions, log10
     concentration of the pairs and acid forms, relative ionic strength, SI of each phase
-    (``OCP`` as vcsim computes it, ``OCP (Tung IAP)`` from vcsim's activities)."""
+    (``OCP`` as vcsim computes it and ``OCP (Tung IAP)`` recomputed from vcsim's activities:
+    the same since 0.2.x, which fixed vcsim's OCP ion activity product)."""
     import numpy as np
 
     fluids = tuple(fluids)

@@ -134,6 +134,21 @@ def test_hap_solubility_product_is_retrograde_and_matches_parameters():
     assert hap.log_ksp(45.0) < hap.log_ksp(37.0)
 
 
+
+def test_ocp_ion_activity_product_holds_h_plus_as_tung_1988_defines_it():
+    """Ca8H2(PO4)6: IAP = a_Ca^8 a_H^2 a_PO4^6, 16 ions per formula unit; serum SI ~2.8
+    (with a_HPO4^2 a_PO4^4 instead it would be ~27.3, 2 pKa3 too high)."""
+    ocp = PHASES["OCP"]
+    assert dict(ocp.stoichiometry) == {"Ca+2": 8, "H+": 2, "PO4-3": 6}
+    assert ocp.nu == 16
+    r = speciate(1.2, 1.1, 7.4, 37.0, 0.85, 140.0)
+    a = r.activities
+    log_iap = 8 * np.log10(a["Ca+2"]) + 2 * np.log10(a["H+"]) + 6 * np.log10(a["PO4-3"])
+    si = float(r.saturation_index("OCP"))
+    assert si == pytest.approx(float(log_iap) + 95.9, abs=1e-9)
+    assert si == pytest.approx(2.80, abs=0.02)
+    assert float(r.growth_unit_saturation("OCP")) == pytest.approx(10 ** (si / 16), rel=1e-12)
+
 @settings(max_examples=40, deadline=None)
 @given(ca=st.floats(0.2, 4.0), pi=st.floats(0.2, 4.0), mg=st.floats(0.0, 3.0), ph=ph_values,
        d=st.floats(0.01, 1.0))

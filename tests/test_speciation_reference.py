@@ -9,9 +9,9 @@ skip without it. The helper ``tests/phreeqc_reference.py`` sets PHREEQC up two w
 * ``phreeqc``: phreeqc.dat as shipped (WATEQ Debye-Hueckel for most ions, 0.1 I for neutral
   species, CaOH+ / MgOH+ / NaOH). Differences there are the activity model's, bounded below.
 
-Tests marked ``xfail(strict=True)`` are known defects of vcsim (OCP ion activity product,
-enthalpy sign of H3PO4 = H+ + H2PO4-): they flip to XPASS, which fails the run, once fixed;
-then remove the marker.
+Two defects found by these tests are fixed in 0.2.x (docs/speciation_reference.md): the OCP ion
+activity product (now Tung et al. 1988's a_Ca^8 a_H^2 a_PO4^6) and the enthalpy sign of
+H3PO4 = H+ + H2PO4- (now -8.81 kJ/mol, as phreeqc.dat).
 """
 
 from __future__ import annotations
@@ -50,16 +50,6 @@ ENV_SI = {"HAP": 0.3, "OCP": 0.25, "brushite": 0.04, "ACP": 0.1}
 
 #: serum SIs with the IAP each Ksp source defines (PHREEQC, matched set-up; see the report)
 KNOWN_SERUM_SI = {"HAP": 19.595, "OCP": 2.802, "brushite": -0.430, "ACP": -1.543}
-
-OCP_XFAIL = pytest.mark.xfail(
-    strict=True,
-    reason="OCP: vcsim's IAP a_Ca^8 a_HPO4^2 a_PO4^4 is used with Tung et al. 1988's pKsp "
-           "(95.9 at 37 C), which is for a_Ca^8 a_H^2 a_PO4^6 (Ca8H2(PO4)6): SI too high by "
-           "2 pKa3 = 24.5 (serum 27.3 instead of 2.8)")
-KA1_XFAIL = pytest.mark.xfail(
-    strict=True,
-    reason="H3PO4 = H+ + H2PO4-: vcsim's enthalpy is +8.81 kJ/mol, phreeqc.dat's "
-           "(-4.52 kcal - (-10.1 kJ)) is -8.81 kJ/mol: log Ka1 off by 0.12 at 37 C")
 
 
 @pytest.fixture(scope="module")
@@ -161,10 +151,7 @@ REACTIONS = ("OH-", "HPO4-2", "H2PO4-", "CaPO4-", "CaHPO4", "CaH2PO4+", "MgPO4-"
 
 @pytest.mark.parametrize("t", [25.0, 37.0])
 @pytest.mark.parametrize("species", [*REACTIONS, "H3PO4"])
-def test_equilibrium_constants_implied_by_vcsims_activities_are_phreeqc_dats(
-        phreeqc, species, t, request):
-    if species == "H3PO4" and t != 25.0:
-        request.applymarker(KA1_XFAIL)
+def test_equilibrium_constants_implied_by_vcsims_activities_are_phreeqc_dats(phreeqc, species, t):
     fluid = ref.Fluid(1.2, 1.1, 7.4, t, 0.85, 140.0)
     r = ref.vcsim_on([fluid])
     reaction, _ = phreeqc.species_options(species)
@@ -191,7 +178,7 @@ def test_ion_pair_concentrations_match_phreeqc(species, vc, matched):
     _assert_within(diffs, TOL_LOG, f"log c {species}")
 
 
-@pytest.mark.parametrize("t", [25.0, pytest.param(37.0, marks=KA1_XFAIL)])
+@pytest.mark.parametrize("t", [25.0, 37.0])
 def test_phosphoric_acid_concentration_matches_phreeqc(t, vc, matched):
     diffs = [(x.fluid, _log_c(vc, "H3PO4", i) - np.log10(x.molality["H3PO4"]))
              for i, x in enumerate(matched) if x.fluid.temperature_c == t]
@@ -204,8 +191,7 @@ def test_ionic_strength_matches_phreeqc(vc, matched):
     _assert_within(diffs, TOL_IONIC_REL, "I / I_PHREEQC - 1")
 
 
-@pytest.mark.parametrize("phase", [pytest.param(p, marks=OCP_XFAIL) if p == "OCP" else p
-                                   for p in PHASES])
+@pytest.mark.parametrize("phase", PHASES)
 def test_saturation_indices_match_phreeqc_with_each_sources_iap(phase, vc, matched):
     _assert_within(_si_diffs(vc, matched, phase), TOL_SI[phase], f"SI {phase}")
 
@@ -250,8 +236,7 @@ def test_free_metal_and_pair_concentrations_within_the_envelope(vc, shipped):
     _assert_within(diffs, 5e-3, "I (phreeqc.dat)")
 
 
-@pytest.mark.parametrize("phase", [pytest.param(p, marks=OCP_XFAIL) if p == "OCP" else p
-                                   for p in PHASES])
+@pytest.mark.parametrize("phase", PHASES)
 def test_saturation_indices_within_the_activity_model_envelope(phase, vc, shipped):
     _assert_within(_si_diffs(vc, shipped, phase), ENV_SI[phase], f"SI {phase} (phreeqc.dat)")
 
@@ -275,8 +260,7 @@ def test_species_phreeqc_dat_adds_are_negligible(phreeqc, shipped):
 # ------------------------------------------------------------- serum: phases and OCP's IAP
 
 
-@pytest.mark.parametrize("phase", [pytest.param(p, marks=OCP_XFAIL) if p == "OCP" else p
-                                   for p in PHASES])
+@pytest.mark.parametrize("phase", PHASES)
 def test_serum_saturation_index_known_answer(phase):
     s = ref.SERUM
     r = speciate(s.ca_mM, s.pi_mM, s.ph, s.temperature_c, s.mg_mM, s.nacl_mM)
@@ -289,7 +273,6 @@ def test_known_serum_saturation_indices_are_phreeqcs(matched):
         assert matched[-1].si[phase] == pytest.approx(si, abs=2e-3), phase
 
 
-@OCP_XFAIL
 @pytest.mark.parametrize("t", [25.0, 37.0])
 def test_ocp_saturation_index_uses_the_ion_activity_product_of_tung_1988(t):
     """Tung et al. 1988: Ksp = a_Ca^4 a_H a_PO4^3 for Ca4H(PO4)3.2.5H2O (pKsp 48.3 at 25 C,
@@ -332,8 +315,8 @@ def totals_for_free_ions(target_ca_mM, target_mg_mM, pi_mM=1.1, ph=7.4, temperat
 
 
 def test_serum_calcium_entered_as_total_leaves_less_free_calcium():
-    """vcsim's default serum_calcium_mM = 1.2 ('ionised') is speciated as the total: 6 % of it
-    pairs with phosphate, leaving 1.133 mM free; the default Mg 0.85 leaves 0.787 free."""
+    """The ionised 1.2 mM entered as the total (as vcsim did before 0.2.x): 6 % of it pairs
+    with phosphate, leaving 1.133 mM free; the default total Mg 0.85 leaves 0.787 free."""
     s = ref.SERUM
     r = speciate(s.ca_mM, s.pi_mM, s.ph, s.temperature_c, s.mg_mM, s.nacl_mM)
     assert float(r.free_mM("Ca+2")) == pytest.approx(1.1328, abs=5e-4)
@@ -358,3 +341,17 @@ def test_totals_for_ionised_serum_values_agree_with_phreeqc(phreeqc):
     # phreeqc.dat as shipped (its activity model, CaOH+, MgOH+): the same to 0.1 % / 1 %
     ca_p, mg_p, _ = phreeqc.totals_for_free_ions(1.20, 0.51, mode="phreeqc")
     assert ca_p == pytest.approx(ca_t, rel=2e-3) and mg_p == pytest.approx(mg_t, rel=1e-2)
+
+
+def test_lumen_calcium_gives_the_ionised_value_in_phreeqc_too(phreeqc):
+    """vcsim's lumen total for ionised Ca 1.2 mM (Pi 1.1, total Mg 0.85, pH 7.4, 37 C, NaCl
+    140; vcsim.processes.systemic.lumen_totals) speciates to free Ca2+ 1.2 mM in PHREEQC."""
+    from vcsim.params import default_parameters
+    from vcsim.processes.systemic import apply_systemic_interventions, lumen_totals
+
+    b = lumen_totals(apply_systemic_interventions(default_parameters().to_dict()))
+    fluid = ref.Fluid(b["calcium_mM"], b["phosphate_mM"], 7.4, 37.0, b["magnesium_mM"], 140.0)
+    matched_free = phreeqc.run([fluid], "matched")[0].molality["Ca+2"] * 1e3
+    shipped_free = phreeqc.run([fluid], "phreeqc")[0].molality["Ca+2"] * 1e3
+    assert matched_free == pytest.approx(1.2, rel=2e-4)
+    assert shipped_free == pytest.approx(1.2, rel=2e-3)

@@ -48,10 +48,13 @@ _PHREEQC = "phreeqc.dat (Parkhurst & Appelo 2013) from WATEQ4F (Ball & Nordstrom
 
 #: Aqueous equilibria (dissociation constants for the acids, association for the pairs).
 EQUILIBRIA: dict[str, Equilibrium] = {
-    # acid dissociation, from phreeqc.dat's association constants of PO4-3 with n H+:
-    # log K = 12.346, 19.553, 21.721 and dH = -3.53 kcal, -4.52 kcal, -10.1 kJ, so e.g.
-    # H2PO4- = H+ + HPO4-2 has log K = -(19.553 - 12.346), dH = +(4.52 - 3.53) kcal.
-    "Ka1": Equilibrium(-(21.721 - 19.553), -10.1 + 4.52 * _KCAL, "H3PO4 = H+ + H2PO4-",
+    # acid dissociation, from phreeqc.dat's formation reactions of PO4-3 with n H+:
+    # log K = 12.346 (HPO4-2), 19.553 (H2PO4-), 21.721 (H3PO4) and dH = -3.53 kcal,
+    # -4.52 kcal, -10.1 kJ. A dissociation is the formation of the product minus that of the
+    # reactant: H2PO4- = H+ + HPO4-2 has log K = -(19.553 - 12.346) and
+    # dH = -3.53 - (-4.52) = +0.99 kcal; H3PO4 = H+ + H2PO4- has log K = -(21.721 - 19.553)
+    # and dH = -4.52 kcal - (-10.1 kJ) = -8.81 kJ/mol (pKa1 2.168 at 25 C, 2.228 at 37 C).
+    "Ka1": Equilibrium(-(21.721 - 19.553), 10.1 - 4.52 * _KCAL, "H3PO4 = H+ + H2PO4-",
                        _PHREEQC + "; NIST 46 (Martell & Smith critical constants)"),
     "Ka2": Equilibrium(-(19.553 - 12.346), (4.52 - 3.53) * _KCAL, "H2PO4- = H+ + HPO4-2",
                        _PHREEQC + "; NIST 46"),

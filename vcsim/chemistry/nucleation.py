@@ -50,7 +50,8 @@ BOLTZMANN_J_PER_K = 1.380649e-23
 KELVIN = 273.15
 _DEFAULTS = {p.name: p.default for p in _CHEM_PARAMS}
 
-#: Ions per formula unit (from the phase table): HAP Ca10(PO4)6(OH)2 = 18, ACP Ca3(PO4)2 = 5.
+#: Ions per formula unit (from the phase table): HAP Ca10(PO4)6(OH)2 = 18, OCP Ca8H2(PO4)6 = 16,
+#: brushite CaHPO4 = 2, ACP Ca3(PO4)2 = 5.
 IONS_PER_FORMULA = {name: phase.nu for name, phase in PHASES.items()}
 #: the template sources of nucleation, in the order of :func:`site_nucleation_rates`' rows
 SOURCES: tuple[str, ...] = ("vesicle", "apoptotic_body", "elastin", "homogeneous", "secondary")

@@ -264,8 +264,9 @@ class Speciation:
         """``SI = log10(IAP / Ksp)`` per formula unit.
 
         HAP: formula unit Ca10(PO4)6(OH)2, ``IAP = a_Ca^10 a_PO4^6 a_OH^2``; OCP
-        Ca8(HPO4)2(PO4)4.5H2O, ``a_Ca^8 a_HPO4^2 a_PO4^4``; brushite CaHPO4.2H2O,
-        ``a_Ca a_HPO4``; ACP Ca3(PO4)2, ``a_Ca^3 a_PO4^2`` (water activity 1).
+        Ca8H2(PO4)6.5H2O, ``a_Ca^8 a_H^2 a_PO4^6`` (Tung et al. 1988); brushite CaHPO4.2H2O,
+        ``a_Ca a_HPO4``; ACP Ca3(PO4)2, ``a_Ca^3 a_PO4^2`` (water activity 1; the table of
+        :mod:`vcsim.chemistry.phases`).
         ``-inf`` where an ion is absent (no Ca or no P).
         """
         with np.errstate(divide="ignore"):
@@ -280,7 +281,7 @@ class Speciation:
         return np.exp(self.log_saturation_ratio(phase))
 
     def growth_unit_saturation(self, phase: str = "HAP") -> np.ndarray:
-        """Per-growth-unit supersaturation ``S_gu = S^(1/nu)`` (nu = 18 for HAP)."""
+        """Per-growth-unit supersaturation ``S_gu = S^(1/nu)`` (nu = 18 for HAP, 16 for OCP)."""
         return np.exp(self.log_saturation_ratio(phase) / self.phases[phase].nu)
 
 
@@ -563,5 +564,79 @@ def hap_saturation(ca_mM: ArrayLike, pi_mM: ArrayLike, ph: ArrayLike = 7.4,
     return speciate(ca_mM, pi_mM, ph, temperature_c, mg_mM, nacl_mM).saturation_index("HAP")
 
 
+def total_calcium_for_ionised_mM(ionised_calcium_mM: float, pi_mM: float, ph: float = 7.4,
+                                 temperature_c: float = 37.0, mg_mM: float = 0.0,
+                                 nacl_mM: float = 140.0, *, tol: float = 1e-12,
+                                 max_iter: int = 60) -> float:
+    """Total dissolved calcium (mM) whose free Ca2+ is ``ionised_calcium_mM``: the inverse of
+    :func:`speciate` in calcium, the other totals (``pi_mM``, ``mg_mM``, ``nacl_mM``), pH and
+    temperature held.
+
+    Solves ``F(Ca_T) = [Ca2+]_free(Ca_T) = C_i`` for ``Ca_T`` (mM; ``C_i`` the ionised Ca,
+    a free *concentration* in mM, as ion-selective electrodes report it, not an activity).
+    ``F`` is increasing and ``F(C_i) <= C_i``, so the root lies above ``C_i``. In
+    ``u = ln Ca_T`` the residual ``h(u) = ln F(e^u) - ln C_i`` is increasing with slope
+    ``1 + d ln f / d ln Ca_T`` close to 1 (``f = F/Ca_T`` the free fraction, 0.89 in serum):
+    the first step is the fixed point ``Ca_T <- Ca_T C_i / F(Ca_T)`` (slope 1), the next ones
+    secant steps on ``h``, kept inside the bracket of the iterates (bisection otherwise).
+    Each speciation is solved with ``tol_ionic = 1e-13`` so that ``F`` is smooth far below
+    ``tol``. Converges in 3-5 speciations to ``|F(Ca_T)/C_i - 1| <= tol``.
+
+    The result is what the model's own speciation needs (Ca-phosphate pairs only): it is not
+    the ultrafilterable Ca of real plasma, which also holds bicarbonate, citrate and sulphate
+    complexes (Walser 1961, J Clin Invest 40:723; Moore 1970, J Clin Invest 49:318).
+
+    Args:
+        ionised_calcium_mM: target free Ca2+, mM (finite, >= 0; 0 gives 0).
+        pi_mM, ph, temperature_c, mg_mM, nacl_mM: as :func:`speciate` (scalars; ``mg_mM`` is
+            the total dissolved Mg).
+        tol: relative tolerance on the free Ca2+.
+        max_iter: speciations allowed (RuntimeError beyond).
+
+    Raises:
+        ValueError: a non-finite or negative input (one line).
+    """
+    target = float(ionised_calcium_mM)
+    if not (math.isfinite(target) and target >= 0.0):
+        raise ValueError(f"total_calcium_for_ionised_mM: ionised calcium must be finite and >= 0 mM, "
+                         f"got {ionised_calcium_mM!r}")
+    for name, v in (("pi_mM", pi_mM), ("ph", ph), ("temperature_c", temperature_c), ("mg_mM", mg_mM),
+                    ("nacl_mM", nacl_mM)):
+        if not math.isfinite(float(v)):
+            raise ValueError(f"total_calcium_for_ionised_mM: {name} must be finite, got {v!r}")
+    if target == 0.0:
+        return 0.0
+    log_target = math.log(target)
+
+    def residual(u: float) -> float:
+        r = speciate(math.exp(u), pi_mM, ph, temperature_c, mg_mM, nacl_mM, tol_ionic=1e-13)
+        return math.log(float(r.free_mM("Ca+2"))) - log_target
+
+    u = log_target
+    h = residual(u)
+    lo, hi = u, math.inf  # h(lo) <= 0 (free <= total); hi: first iterate with h > 0
+    u_prev = h_prev = math.nan
+    for _ in range(max_iter):
+        if abs(h) <= tol:
+            return math.exp(u)
+        if h < 0.0:
+            lo = max(lo, u)
+        else:
+            hi = min(hi, u)
+        slope = (h - h_prev) / (u - u_prev) if math.isfinite(u_prev) and u != u_prev else 1.0
+        step = h / slope if slope > 0.0 else h
+        u_next = u - step
+        if not lo < u_next < hi and math.isfinite(hi):
+            u_next = 0.5 * (lo + hi)
+        u_prev, h_prev = u, h
+        u = u_next
+        h = residual(u)
+    if abs(h) <= tol:
+        return math.exp(u)
+    raise RuntimeError(f"total_calcium_for_ionised_mM: not converged after {max_iter} speciations "
+                       f"(ionised Ca {target:g} mM, Pi {pi_mM:g} mM, pH {ph:g})")
+
+
 __all__ = ["CHARGES", "EQUILIBRIA", "PHASES", "Phase", "Speciation", "davies_a", "davies_log_gamma",
-           "hap_saturation", "log_kw", "phases_from", "scratch", "speciate"]
+           "hap_saturation", "log_kw", "phases_from", "scratch", "speciate",
+           "total_calcium_for_ionised_mM"]

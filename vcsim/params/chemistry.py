@@ -7,7 +7,7 @@ in :mod:`vcsim.chemistry.speciation` with their sources, not tunable parameters.
 
 from vcsim.params.schema import Param
 
-_DOROZHKIN = "Dorozhkin 2009 (Materials 2:399) table 1; MODEL.md s6"
+_DOROZHKIN = "Dorozhkin 2009 (Materials 2:399) table 1"
 
 PARAMS = [
     # ---------------------------------------------------------------- solubility products
@@ -17,11 +17,13 @@ PARAMS = [
     Param("hap_pksp_37c", 117.2, 110.0, 125.0, "-log10(Ksp/(mol/L)^18)",
           "HAP solubility product at 37 C (log Ksp linear in 1/T between 25 and 37 C)",
           "McDowell, Gregory & Brown 1977; " + _DOROZHKIN),
-    Param("ocp_pksp_25c", 96.6, 90.0, 100.0, "-log10(Ksp/(mol/L)^14)",
-          "OCP Ca8(HPO4)2(PO4)4.5H2O solubility product at 25 C (IAP = a_Ca^8 a_HPO4^2 a_PO4^4)",
-          "Tung, Eidelman, Sieck & Brown 1988 (J Res NBS 93:613); " + _DOROZHKIN),
-    Param("ocp_pksp_37c", 95.9, 90.0, 100.0, "-log10(Ksp/(mol/L)^14)",
-          "OCP solubility product at 37 C", "Tung et al. 1988; " + _DOROZHKIN),
+    Param("ocp_pksp_25c", 96.6, 90.0, 100.0, "-log10(Ksp/(mol/L)^16)",
+          "OCP solubility product at 25 C, formula unit Ca8H2(PO4)6.5H2O (IAP = a_Ca^8 a_H^2 a_PO4^6)",
+          "Tung, Eidelman, Sieck & Brown 1988 (J Res NBS 93:613): 48.3 for Ca4H(PO4)3.2.5H2O, doubled; "
+          + _DOROZHKIN),
+    Param("ocp_pksp_37c", 95.9, 90.0, 100.0, "-log10(Ksp/(mol/L)^16)",
+          "OCP solubility product at 37 C (IAP = a_Ca^8 a_H^2 a_PO4^6)",
+          "Tung et al. 1988: 47.95 for Ca4H(PO4)3.2.5H2O, doubled; " + _DOROZHKIN),
     Param("brushite_pksp_25c", 6.59, 6.0, 7.5, "-log10(Ksp/(mol/L)^2)",
           "brushite CaHPO4.2H2O solubility product at 25 C (IAP = a_Ca a_HPO4)",
           "Gregory, Moreno & Brown 1970 (J Res NBS 74A:461); " + _DOROZHKIN),

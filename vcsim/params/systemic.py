@@ -10,14 +10,20 @@ from vcsim.params.schema import Param
 PARAMS = [
     Param("setting", "in_vivo", None, None, "", "in_vivo: serum at the lumen, adventitia no-flux; in_vitro: medium bathes both sides",
           "MODEL.md s2 (boundaries)", choices=("in_vivo", "in_vitro")),
-    Param("serum_calcium_mM", 1.2, 0.3, 5.0, "mM", "ionised calcium of serum / medium at the lumen",
-          "normal ionised Ca 1.1-1.3 mM (MODEL.md s6)"),
-    Param("serum_phosphate_mM", 1.1, 0.2, 6.0, "mM", "total inorganic phosphate of serum / medium",
+    Param("serum_calcium_mM", 1.2, 0.3, 5.0, "mM",
+          "in vivo: ionised (free) serum Ca2+, converted at the lumen to the total dissolved Ca with "
+          "that free Ca2+ (1.271 mM at the defaults); in vitro: the medium's total Ca, used as is",
+          "ionised Ca 1.18 +- 0.05 mM at pH 7.4 (Fogh-Andersen et al. 1978, Clin Chem 24:1545); "
+          "DMEM 1.8 mM CaCl2 (Dulbecco & Freeman 1959, Virology 8:396)"),
+    Param("serum_phosphate_mM", 1.1, 0.2, 6.0, "mM",
+          "total inorganic phosphate of serum / medium (the lumen total as is)",
           "normal 0.8-1.45 mM; CKD and calcifying media 2-3 mM (Jono et al. 2000)"),
-    Param("serum_magnesium_mM", 0.85, 0.1, 5.0, "mM", "ionised/total serum magnesium",
-          "normal 0.7-1.0 mM (MODEL.md s6; seed 002)"),
-    Param("serum_ppi_uM", 2.5, 0.0, 20.0, "uM", "plasma pyrophosphate",
-          "plasma PPi ~2-3.3 uM, lower in haemodialysis (MODEL.md s6)"),
+    Param("serum_magnesium_mM", 0.85, 0.1, 5.0, "mM",
+          "total serum (medium) magnesium, the lumen total as is (its ~32 % protein-bound share counted as dissolved)",
+          "total serum Mg 0.75-0.95 mM (Elin 1987, Clin Chem 33:1965); 55 % ionised, 32 % protein-bound (Walser 1961)"),
+    Param("serum_ppi_uM", 2.5, 0.0, 20.0, "uM", "total plasma pyrophosphate, the lumen total as is",
+          "plasma PPi 3.3 uM healthy, 2.3 uM in haemodialysis, ~30 % protein-bound (Lomashvili et al. 2005, "
+          "J Am Soc Nephrol 16:2495)"),
     Param("serum_ph", 7.4, 6.8, 7.8, "pH units", "pH of serum / interstitial fluid", "physiological arterial pH"),
     Param("serum_nacl_mM", 140.0, 0.0, 300.0, "mM", "background NaCl setting ionic strength",
           "plasma Na ~140 mM"),

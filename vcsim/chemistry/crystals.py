@@ -41,15 +41,22 @@ def seed_amount_mM(seed_amol: float, site_volume_L: ArrayLike) -> ArrayLike:
     return seed_amol * 1e-15 / site_volume_L
 
 
+def surface_coefficient(nuclei: ArrayLike, site_volume_L: ArrayLike, formula_volume_m3: float) -> np.ndarray:
+    """``C = (36 pi)^(1/3) (N/V_site)^(1/3) (1e-3 N_A v_f)^(2/3)`` (m2/L per mM^(2/3)): the
+    crystal surface is ``A = C X^(2/3)`` with ``X = M + N m_seed`` (module docstring)."""
+    n = np.maximum(np.asarray(nuclei, dtype=float), 0.0)
+    return SPHERE_SURFACE_FACTOR * np.cbrt(n / site_volume_L) * np.cbrt(
+        1e-3 * AVOGADRO_PER_MOL * formula_volume_m3) ** 2
+
+
 def crystal_surface_m2_per_L(mineral_mM: ArrayLike, nuclei: ArrayLike, seed_mM: ArrayLike,
                              site_volume_L: ArrayLike, formula_volume_m3: float) -> np.ndarray:
     """Crystal surface per litre of tissue (m2/L), module docstring: ``(36 pi)^(1/3)
     (N/V_site)^(1/3) V_min^(2/3)``, ``V_min = (M + N m_seed) 1e-3 N_A v_f``. Zero where N = 0."""
     n = np.maximum(np.asarray(nuclei, dtype=float), 0.0)
-    volume = (np.maximum(np.asarray(mineral_mM, dtype=float), 0.0) + n * seed_mM) * (
-        1e-3 * AVOGADRO_PER_MOL * formula_volume_m3)
-    return SPHERE_SURFACE_FACTOR * np.cbrt(n / site_volume_L) * np.cbrt(volume) ** 2
+    x = np.maximum(np.asarray(mineral_mM, dtype=float), 0.0) + n * seed_mM
+    return surface_coefficient(n, site_volume_L, formula_volume_m3) * np.cbrt(x) ** 2
 
 
 __all__ = ["AVOGADRO_PER_MOL", "MM_PER_H_PER_MOL_PER_L_PER_S", "crystal_surface_m2_per_L",
-           "seed_amount_mM"]
+           "seed_amount_mM", "surface_coefficient"]

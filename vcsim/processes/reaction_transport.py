@@ -67,7 +67,7 @@ from vcsim.ledger import mineral_calcium_umol
 from vcsim.outputs.registry import NON_NEGATIVE, UNIT_INTERVAL, Output, OutputGroup
 from vcsim.processes.base import BufferSpec, Process
 from vcsim.processes.nucleation import NUCLEI
-from vcsim.processes.systemic import DISSOLVED_FIELDS
+from vcsim.processes.systemic import lumen_totals
 from vcsim.transport import Transport
 
 DISSOLVED = (
@@ -133,8 +133,8 @@ class ReactionTransport(Process):
         self.grown_calcium_umol = 0.0
 
     def initial_values(self, params: Any) -> dict[str, float]:
-        """Dissolved fields start at their serum values (refined in :meth:`initialise`)."""
-        return {name: float(params[key]) for name, key in DISSOLVED_FIELDS.items()}
+        """Dissolved fields start at their lumen values (refined in :meth:`initialise`)."""
+        return lumen_totals(params)
 
     # ------------------------------------------------------------------ setup
     def setup(self, model: Any) -> None:
@@ -155,8 +155,10 @@ class ReactionTransport(Process):
 
     def initialise(self, model: Any) -> None:
         """Start the fluid at its steady state with the cells' sources at t = 0 (no mineral):
-        one backward-Euler solve over 10^6 h, whose storage term is then negligible."""
-        self._advance(model, 1.0e6, sources_scale=1.0e6 / model.dt_h, book=False)
+        one backward-Euler solve over 10^6 h, whose storage term is then negligible. A closed
+        box (no-flux lumen and adventitia) has no such steady state, and keeps the lumen values."""
+        if self.reactive.lumen != "noflux" or self.reactive.adventitia != "noflux":
+            self._advance(model, 1.0e6, sources_scale=1.0e6 / model.dt_h, book=False)
         self.iterations = self.substeps = 0
         for b in SOURCES:
             model.buffers[b.name][:] = 0.0
@@ -323,7 +325,6 @@ class _Rates:
         self.enz = np.flatnonzero(flat["tnap_activity_uM_per_h"] > 0.0)
         x = self.xtal
         self.m0 = flat["mineral_hap_mM"][x].copy()
-        self.m = self.m0.copy()
         self.nuclei = flat["nuclei_count"][x]
         self.mg = flat["magnesium_mM"][x]
         self.cmgp = flat["cmgp_nM"][x]
@@ -342,6 +343,9 @@ class _Rates:
         seed, vol = proc._seed, proc._site_volume
         self.seed = seed if np.ndim(seed) == 0 else seed[x]
         self.vol = vol if np.ndim(vol) == 0 else vol[x]
+        self.seeds = self.nuclei * self.seed  # N m_seed
+        self.x0 = self.m0 + self.seeds
+        self.coef = crystals.surface_coefficient(self.nuclei, self.vol, self.vf)
         self.params = p
         self.row_x = proc._row[x]
         self.row_e = proc._row[self.enz]
@@ -364,36 +368,34 @@ class _Rates:
             with np.errstate(divide="ignore"):
                 si = sp.saturation_index("HAP")
             s_gu = np.exp(np.maximum(si, -1000.0) * LN10 / _IONS_HAP)
-            area = crystals.crystal_surface_m2_per_L(self.m, self.nuclei, self.seed, self.vol, self.vf)
             phi_g = growth.growth_inhibitor_factor(ppi, self.mg, self.cmgp, self.params)
             phi_d = dissolution.dissolution_inhibitor_factor(ppi, self.k_ppi)
-            r_g = growth.growth_rate(s_gu, area, self.k_g, self.n_g, phi_g)
-            r_d = dissolution.dissolution_rate(s_gu, area, self.k_d, self.n_d, phi_d)
-            shrink = 1.0 / (1.0 + dt * self.rho)
-            m_new = (self.m0 + dt * (r_g - r_d)) * shrink
-            emptied = (m_new <= 0.0) & (r_d > 0.0)  # the crystals dissolved completely
+            # rates per unit X^(2/3) (X = M + N m_seed): R = K X^(2/3), K = R(A = C) / 1
+            coef = self.coef
+            k_net = (growth.growth_rate(s_gu, coef, self.k_g, self.n_g, phi_g)
+                     - dissolution.dissolution_rate(s_gu, coef, self.k_d, self.n_d, phi_d))
+            m_new, gain, m_grown = _crystal_step(self.x0, self.seeds, self.m0, k_net, self.rho, dt)
+            emptied = (m_new <= 0.0) & (k_net < 0.0)  # the crystals dissolved completely
             self._emptied = emptied
-            m_new = np.maximum(m_new, 0.0)
             change = m_new - self.m0
             self._m_new = m_new
-            self.m = m_new  # the surface of the next iterate (the implicit M^{n+1})
             # what each route moved over the piece (mmol HAP / L tissue), for the outputs
-            resorbed = self.rho * dt * m_new
-            net_surface = change + resorbed  # growth minus dissolution
-            self.grown = np.maximum(net_surface, 0.0)
-            self.dissolved = np.maximum(-net_surface, 0.0)
-            self.resorbed = resorbed
+            self.resorbed = np.maximum(m_grown - m_new, 0.0)
+            self.grown = np.maximum(m_grown - self.m0, 0.0)
+            self.dissolved = np.maximum(self.m0 - m_grown, 0.0)
             src["calcium_mM"][x] -= HAP_CALCIUM * change / por
             src["phosphate_mM"][x] -= HAP_PHOSPHATE * change / por
             if jacobian:
-                slope = (growth.growth_rate_slope(s_gu, area, self.k_g, self.n_g, phi_g)
-                         + dissolution.dissolution_rate_slope(s_gu, area, self.k_d, self.n_d, phi_d))
+                slope = (growth.growth_rate_slope(s_gu, coef, self.k_g, self.n_g, phi_g)
+                         + dissolution.dissolution_rate_slope(s_gu, coef, self.k_d, self.n_d, phi_d))
                 # d ln S_gu / d ln(total): 10/18 for Ca, 6/18 for P (free fractions held fixed)
                 with np.errstate(divide="ignore", invalid="ignore"):
                     d_ca = np.where(ca > 0, slope * s_gu * (HAP_CALCIUM / _IONS_HAP) / ca, 0.0)
                     d_pi = np.where(pi > 0, slope * s_gu * (HAP_PHOSPHATE / _IONS_HAP) / pi, 0.0)
+                r_g = growth.growth_rate(s_gu, coef, self.k_g, self.n_g, phi_g)
+                r_d = dissolution.dissolution_rate(s_gu, coef, self.k_d, self.n_d, phi_d)
                 d_ppi = -r_g * phi_g / self.params.ppi_growth_half_uM + r_d * phi_d / self.k_ppi
-                scale = np.where(emptied, 0.0, dt * shrink)
+                scale = np.where(m_new > 0.0, gain, 0.0)  # d(change)/dK
                 for j, d in enumerate((d_ca, d_pi, d_ppi)):
                     dx = scale * d  # d(change)/d c_j
                     coupling[:, 0, j] += _row_mean(self.row_x, HAP_CALCIUM / por * dx, self.rows, self.cols)
@@ -421,6 +423,37 @@ class _Rates:
         the piece (umol): 10 Ca per formula unit x mmol/L x L x 1e3."""
         v = self.vol
         return tuple(HAP_CALCIUM * 1e3 * float(np.sum(a * v)) for a in (self.grown, self.dissolved, self.resorbed))
+
+
+def _crystal_step(x0: np.ndarray, seeds: np.ndarray, m0: np.ndarray, k: np.ndarray, rho: np.ndarray,
+                  dt: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The crystals of each site over a piece, the fluid held at its end-of-piece state.
+
+    With ``X = M + N m_seed`` the site's crystal volume (in mM), the surface rate laws give
+    ``dX/dt = K X^(2/3) - rho X`` with ``K`` the net growth (> 0) or dissolution (< 0) rate per
+    unit ``X^(2/3)`` at that fluid, and ``rho`` the resorption rate (its ``rho N m_seed`` on the
+    seeds, which hold no mineral, is left out: < 1e-9 of the mineral). In ``u = X^(1/3)`` this
+    is linear, ``du/dt = (K - rho u) / 3``, with the exact solution::
+
+        u(dt) = u0 e^{-a} + K dt/3 * (1 - e^{-a}) / a,     a = rho dt / 3   (K dt/3 when rho = 0)
+
+    so a crystal's own surface feedback is integrated exactly over the step whatever its length
+    (backward Euler on it would misjudge the fast early growth of fresh nuclei). The new
+    mineral is ``max(u^3 - N m_seed, 0)``. Returns ``(M_new, dM_new/dK, M_grown)``, the last
+    the mineral without resorption (for the growth/resorption split of the outputs).
+    """
+    u0 = np.cbrt(x0)
+    a = rho * (dt / 3.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        lag = np.where(a > 0.0, -np.expm1(-a) / np.where(a > 0.0, a, 1.0), 1.0)
+    g = (dt / 3.0) * lag  # du/dK
+    u = u0 * np.exp(-a) + k * g
+    u_grown = u0 + k * (dt / 3.0)
+    m_new = np.maximum(np.where(u > 0.0, u, 0.0) ** 3 - seeds, 0.0)
+    m_grown = np.maximum(np.where(u_grown > 0.0, u_grown, 0.0) ** 3 - seeds, 0.0)
+    # mineral cannot reappear from nothing: with no growth (K <= 0) it only falls
+    m_new = np.where(k <= 0.0, np.minimum(m_new, m0), m_new)
+    return m_new, 3.0 * u * u * g, m_grown
 
 
 def _row_mean(rows_of: np.ndarray, values: np.ndarray, rows: int, cols: int) -> np.ndarray:

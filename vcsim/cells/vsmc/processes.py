@@ -167,12 +167,14 @@ def _exchange_cells(idx, phenotype, state, nxt, signals, died, alive_lut, inputs
 
 
 @jit
-def _initial_pools(idx, phenotype, nxt, signals, alive_lut, inputs, dt_h, ppi):
+def _initial_pools(idx, phenotype, nxt, signals, alive_lut, inputs, dt_h, ppi, phosphate):
     p = inputs[0]
     for j in range(idx.size):
         i = idx[j]
         if alive_lut[phenotype[i]]:
             nxt[j].phosphate_pool_amol = initial_phosphate_pool_amol(signals[j], ppi[i] / dt_h, p)
+            # at steady state the pool's P that leaves as PPi is replaced from the fluid
+            phosphate[i] = -2.0 * ppi[i]
 
 
 class IonExchange(CellProcess):
@@ -196,9 +198,10 @@ class IonExchange(CellProcess):
 
     def initialise(self, ctx: CellStepContext, idx: np.ndarray, buf: CellBuffers) -> None:
         """Cells start with their quasi-steady phosphate pool (their ER store is at its steady
-        state already, :mod:`vcsim.cells.vsmc.steady_state`)."""
+        state already, :mod:`vcsim.cells.vsmc.steady_state`); the fluid's steady state is
+        found with the Pi uptake that feeds their PPi export."""
         _initial_pools(idx, ctx.population.phenotype, buf.next, buf.signals, ctx.cell_type.alive_lut,
-                       ctx.inputs, ctx.dt_h, self._out[0])
+                       ctx.inputs, ctx.dt_h, self._out[0], self._out[1])
 
 
 def vsmc_processes() -> list[CellProcess]:

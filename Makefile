@@ -10,7 +10,7 @@ SCENARIO ?= ckd
 DAYS ?= 21
 OUT ?= runs/$(SCENARIO)
 
-.PHONY: run test lint bench validate viz params params-docs clean setup
+.PHONY: run test lint bench validate convergence viz params params-docs clean setup
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ bench: $(TEST_STAMP)
 
 validate: $(TEST_STAMP)
 	$(PY) run.py validate --out runs/validation
+
+# the time-step convergence study (issue 14): docs/convergence.md and its figures
+convergence: $(STAMP)
+	$(PY) analysis/convergence.py --out docs
 
 params: $(STAMP)
 	$(PY) run.py params

@@ -88,14 +88,14 @@ def test_a_lattice_process_from_outside_with_its_own_output_and_checkpoint_state
 
 
 def test_processes_can_be_replaced_and_removed_by_name():
-    m = VascularModel(seed=1, processes=lambda p: p.remove("tnap"), **SMALL)
-    assert "tnap" not in m.processes.names()
+    m = VascularModel(seed=1, processes=lambda p: p.remove("resorption"), **SMALL)
+    assert "resorption" not in m.processes.names()
     run(m, 1)
     with pytest.raises(KeyError, match="no process 'nucleaton'"):
         m.processes.remove("nucleaton")
-    # growth reads the nuclei the nucleation process owns: removing it alone is refused
-    with pytest.raises(ParameterError, match="process 'growth': field 'nuclei_count' does not exist"):
-        VascularModel(seed=1, processes=lambda p: p.remove("nucleation"), **SMALL)
+    # nucleation reads the vesicles the releases process owns: removing that alone is refused
+    with pytest.raises(ParameterError, match="process 'nucleation': field 'vesicles_count' does not exist"):
+        VascularModel(seed=1, processes=lambda p: p.remove("releases"), **SMALL)
 
 
 def test_a_process_declaring_a_field_that_does_not_exist_is_refused_in_one_line():

@@ -279,7 +279,7 @@ class VascularModel(mesa.Model):
         return mineral_calcium_umol(self)
 
     def totals_umol(self) -> dict[str, float]:
-        """Calcium and phosphorus in fluid plus mineral over the wall (umol), for the ledger."""
+        """Calcium and phosphorus in the wall's fluid, mineral and cells (umol), for the ledger."""
         return wall_totals_umol(self)
 
     def timeseries_frame(self) -> pd.DataFrame:

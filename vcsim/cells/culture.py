@@ -78,6 +78,12 @@ class ReleaseTally(Process):
     def __init__(self) -> None:
         self.totals = {b.name: 0.0 for b in RELEASES}
 
+    def initialise(self, model: Any) -> None:
+        """The dish has no matrix to start at steady state: the cells' expected releases of
+        the start (their ``initialise``) are dropped."""
+        for arr in model.release.values():
+            arr[:] = 0.0
+
     def step(self, model: Any) -> None:
         for name, arr in model.release.items():
             if name != "vesicle_inhibition_fraction":

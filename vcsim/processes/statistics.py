@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from vcsim.ledger import ACCOUNTS, wall_totals_umol
+from vcsim.ledger import ACCOUNTS, cell_totals_umol, wall_totals_umol
 from vcsim.outputs.registry import NON_NEGATIVE, Output, OutputGroup
 from vcsim.processes.base import Process
 
@@ -30,22 +30,31 @@ class Statistics(Process):
             return {"time_h": t, "day": t / 24.0}
 
         ledger = [
-            Output("total_calcium_umol", "umol", "calcium in the pore fluid and mineral of the wall",
+            Output("total_calcium_umol", "umol", "calcium in the wall: pore fluid, mineral and cells",
                    "total Ca", "ledger", domain=NON_NEGATIVE, source=self.name),
-            Output("total_phosphorus_umol", "umol", "phosphorus (Pi, PPi, mineral) in the wall",
+            Output("total_phosphorus_umol", "umol", "phosphorus in the wall: Pi and PPi of the fluid, mineral, cells",
                    "total P", "ledger", domain=NON_NEGATIVE, source=self.name),
+            Output("cell_calcium_umol", "umol", "calcium the cells hold (their ER stores)", "cell Ca",
+                   "ledger", domain=NON_NEGATIVE, source=self.name),
+            Output("cell_phosphorus_umol", "umol", "phosphorus the cells hold (their phosphate pools)",
+                   "cell P", "ledger", domain=NON_NEGATIVE, source=self.name),
             Output("boundary_calcium_in_umol", "umol", "calcium that entered through the boundaries since the start",
                    "Ca in through boundaries", "ledger", source=self.name),
             Output("boundary_phosphorus_in_umol", "umol",
                    "phosphorus that entered through the boundaries since the start",
                    "P in through boundaries", "ledger", source=self.name),
-            Output("cell_phosphorus_released_umol", "umol", "phosphorus cells released as PPi since the start",
-                   "P released by cells", "ledger", source=self.name),
+            Output("cell_phosphorus_released_umol", "umol",
+                   "net phosphorus the cells gave their sites' fluid since the start (PPi and Pi, less uptake)",
+                   "P from cells to fluid", "ledger", source=self.name),
+            Output("cell_calcium_released_umol", "umol",
+                   "net calcium the cells gave their sites' fluid since the start (less uptake)",
+                   "Ca from cells to fluid", "ledger", source=self.name),
         ]
 
         def balance(m: Any) -> dict[str, float]:
-            t = wall_totals_umol(m)
-            out = {"total_calcium_umol": t["calcium_umol"], "total_phosphorus_umol": t["phosphorus_umol"]}
+            t, c = wall_totals_umol(m), cell_totals_umol(m)
+            out = {"total_calcium_umol": t["calcium_umol"], "total_phosphorus_umol": t["phosphorus_umol"],
+                   "cell_calcium_umol": c["calcium_umol"], "cell_phosphorus_umol": c["phosphorus_umol"]}
             out.update({a: m.ledger[a] for a in ACCOUNTS})
             return out
 

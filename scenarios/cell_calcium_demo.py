@@ -129,10 +129,16 @@ def markdown(p, params):
     return "\n".join(out)
 
 
-def todays_store(params, mg_fluid_mM):
-    """Today's rule (vcsim.cells.vsmc.upr): f* = S/(S + L), S = k_S H(Mg; K, n)(1 - r ros),
-    L = k_L (1 + s sq), at the same reference stress, for comparison."""
-    k = params
+#: the store rule this module replaced in vcsim.cells.vsmc.upr (removed after d0600b6, with its
+#: parameters): SERCA 6/h x H(fluid Mg; 0.5 mM, 2), leak 1/h, both dimensionless rates
+FORMER_RULE = {"serca_rate_per_h": 6.0, "serca_mg_half_max_mM": 0.5, "serca_mg_hill": 2.0,
+               "er_leak_rate_per_h": 1.0}
+
+
+def former_store(params, mg_fluid_mM):
+    """The former rule: f* = S/(S + L), S = k_S H(Mg; K, n)(1 - r ros), L = k_L (1 + s sq), at
+    the same reference stress, for comparison (it refilled the store from nothing)."""
+    k = {**dict(params), **FORMER_RULE}
     act = mg_fluid_mM ** k["serca_mg_hill"] / (mg_fluid_mM ** k["serca_mg_hill"]
                                                + k["serca_mg_half_max_mM"] ** k["serca_mg_hill"])
     serca = k["serca_rate_per_h"] * act * (1.0 - k["serca_ros_inhibition_fraction"] * ROS)
@@ -145,7 +151,7 @@ def figure(params, p, out: Path):
     cas = np.linspace(0.0, 3.0, 61)
     u = [ca.cytosol_magnesium_target_mM(m, p) for m in mg]
     store_mg = [ca.quasi_steady_store(1.2, x, SQ, ROS, p) for x in u]
-    today = [todays_store(params, m) for m in mg]
+    former = [former_store(params, m) for m in mg]
     u_ref = ca.cytosol_magnesium_target_mM(0.85, p)
     store_ca = [ca.quasi_steady_store(x, u_ref, SQ, ROS, p) for x in cas]
     fig, ax = plt.subplots(1, 3, figsize=(14, 4.0), constrained_layout=True)
@@ -153,15 +159,15 @@ def figure(params, p, out: Path):
     a.plot(mg, u, label="cytosolic free Mg (mM)")
     a.plot(mg, [ca.mg_atp_fraction(x, p.mgatp_kd_mM) for x in u], label="Mg-ATP share of ATP")
     a.plot(mg, [ca.serca_mgatp_activity(x, p) for x in u], label="SERCA Mg-ATP activity")
-    a.plot(mg, [t[0] for t in today], "k--", lw=1, label="today: serca_mg_activity H(Mg; 0.5, 2)")
+    a.plot(mg, [t[0] for t in former], "k--", lw=1, label="former rule: H(fluid Mg; 0.5, 2)")
     a.axvspan(0.5, 1.0, color="0.9")
     a.set(xscale="log", xlabel="fluid Mg (mM)", title="fluid Mg -> cytosolic Mg -> Mg-ATP -> SERCA",
           ylim=(0, 1.05))
     a.legend(fontsize=7, loc="upper left")
     a = ax[1]
-    a.plot(mg, [s[0] for s in store_mg], label="ER store filling (this module)")
+    a.plot(mg, [s[0] for s in store_mg], label="ER store filling (the model)")
     a.plot(mg, [s[1] * 5.0 for s in store_mg], label="cytosolic Ca2+ (uM x 5)")
-    a.plot(mg, [t[1] for t in today], "k--", lw=1, label="today's store rule (upr.py)")
+    a.plot(mg, [t[1] for t in former], "k--", lw=1, label="former store rule (removed)")
     a.axvspan(0.5, 1.0, color="0.9")
     a.set(xscale="log", xlabel="fluid Mg (mM)", title="store vs fluid Mg (Ca 1.2 mM)",
           ylim=(0, 1.0))

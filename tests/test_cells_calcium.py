@@ -115,10 +115,11 @@ def test_healthy_reference_has_100_nM_cytosolic_calcium_and_the_model_store_fill
     assert c == pytest.approx(0.1, rel=1e-6)
     assert f == pytest.approx(REFERENCE["er_calcium_fraction"], abs=1e-6)
     assert MG_REF == pytest.approx(0.6, rel=1e-6)
-    # without ER stress the store is a little fuller, close to today's SERCA/(SERCA + leak) rule
+    # without ER stress the store is a little fuller, close to the rule it replaced in upr.py
+    # (f* = S/(S + L), S = 6 H(Mg; 0.5 mM, 2), L = 1 at no stress; removed at d0600b6)
     f0, _ = steady(sq=0.0, ros=0.0)
-    today = 6.0 * 0.85**2 / (0.85**2 + 0.5**2) / (6.0 * 0.85**2 / (0.85**2 + 0.5**2) + 1.0)
-    assert f < f0 == pytest.approx(today, abs=0.03)
+    former = 6.0 * 0.85**2 / (0.85**2 + 0.5**2) / (6.0 * 0.85**2 / (0.85**2 + 0.5**2) + 1.0)
+    assert f < f0 == pytest.approx(former, abs=0.03)
 
 
 def test_time_scales_cytosol_seconds_store_minutes_both_quasi_steady_at_a_1_h_step():
@@ -132,6 +133,80 @@ def test_time_scales_cytosol_seconds_store_minutes_both_quasi_steady_at_a_1_h_st
     assert ca.cytosol_calcium_uM(0.0, 1.2, 0.0, 0.0, 0.0, P) == pytest.approx(0.5, abs=0.05)
     # the cytosolic Ca2+ left out of the ledger is small against the store
     assert ca.cytosol_calcium_content_amol(c, P) < 0.15 * f * ca.store_capacity_amol(P)
+
+
+# ============================================================================ wired into the VSMC
+def _one_cell(f, pore_volume_L, calcium_mM=1.2, magnesium_mM=0.85):
+    """One quiescent cell with store filling ``f``: sensed at the given fluid, then one 1 h
+    intracellular update (vcsim.cells.vsmc.upr.update_upr); returns (old row, new row)."""
+    from vcsim.cells.vsmc.sensing import sense
+    from vcsim.cells.vsmc.steady_state import quiescent_steady_state
+    from vcsim.cells.vsmc.upr import update_upr
+    from vcsim.cells.vsmc.variables import VSMC
+
+    rows = np.zeros(1, dtype=VSMC.work_dtype)
+    for name, v in quiescent_steady_state(default_parameters()).items():
+        rows[name] = v
+    rows["er_calcium_fraction"] = f
+    signals = np.zeros(1, dtype=VSMC.signal_dtype)
+    sense(rows[0], signals[0], 1.1, calcium_mM, magnesium_mM, 2.0, 0.0, 0.0, P)
+    if pore_volume_L is not None:
+        signals["pore_volume_L"] = pore_volume_L
+    new = rows.copy()
+    update_upr(rows[0], signals[0], new[0], False, P, 1.0)
+    return rows[0], new[0], signals[0]
+
+
+def test_the_quiescent_cell_holds_the_quasi_steady_store_of_its_own_calcium_balance():
+    from vcsim.cells.vsmc.steady_state import quiescent_steady_state
+
+    params = default_parameters()
+    s = quiescent_steady_state(params)
+    load = s["unfolded_load"]
+    sq = load / (load + params["grp78_binding_half_max_index"] * s["grp78"])
+    ros_signal = s["ros"] ** 2 / (s["ros"] ** 2 + params["ros_half_max_index"] ** 2)
+    u = ca.cytosol_magnesium_target_mM(params["serum_magnesium_mM"], P)
+    assert s["cytosol_magnesium_mM"] == pytest.approx(u, rel=1e-8)
+    f_star, _ = ca.quasi_steady_store(params["serum_calcium_mM"], u, sq, ros_signal, P)
+    assert s["er_calcium_fraction"] == pytest.approx(f_star, abs=1e-8)
+
+
+def test_the_cell_model_store_update_is_store_step_and_cytosolic_mg_a_relaxing_state():
+    old, new, sig = _one_cell(0.3, None, magnesium_mM=0.2)
+    sq = old.unfolded_load / (old.unfolded_load + P.grp78_binding_half_max_index * old.grp78)
+    available = ca.fluid_calcium_amol(1.2, sig.pore_volume_L)
+    expected = ca.store_step(0.3, 1.2, old.cytosol_magnesium_mM, sq, sig.ros_signal, available,
+                             P, 1.0)[0]
+    assert sq > 0.2  # ER stress enters the store's leak
+    assert new.er_calcium_fraction == pytest.approx(expected, rel=1e-12)
+    assert new.cytosol_magnesium_mM == pytest.approx(
+        ca.cytosol_magnesium_step(old.cytosol_magnesium_mM, 0.2, P, 1.0), rel=1e-12)
+    # tau 12 h: one 1 h step moves cytosolic Mg2+ only ~8 % of the way to its new target
+    target = ca.cytosol_magnesium_target_mM(0.2, P)
+    moved = (old.cytosol_magnesium_mM - new.cytosol_magnesium_mM) / (
+        old.cytosol_magnesium_mM - target)
+    assert moved == pytest.approx(1.0 - math.exp(-1.0 / 12.0), rel=1e-6)
+
+
+def test_the_store_takes_no_more_calcium_than_the_site_pore_fluid_holds():
+    # the slab pore volume (0.3 pL at the defaults) holds 360 amol at 1.2 mM: no cap at rest
+    _, _, sig = _one_cell(0.3, None)
+    assert sig.pore_volume_L == pytest.approx(0.3e-12, rel=1e-12)
+    assert ca.fluid_calcium_amol(1.2, sig.pore_volume_L) == pytest.approx(360.0, rel=1e-12)
+    # a site whose fluid holds 1.2 amol gives the store exactly that, no more
+    _, new, _ = _one_cell(0.1, 1e-15)
+    q = ca.store_capacity_amol(P)
+    assert new.er_calcium_fraction == pytest.approx(0.1 + 1.2 / q, rel=1e-6)
+
+
+def test_in_culture_extracellular_calcium_reaches_the_store_and_without_it_the_store_empties():
+    from vcsim.cells.culture import run_culture
+
+    store = {x: run_culture(days=1, n_cells=4, site={"calcium_mM": x}, record_every_h=24)
+             .marker("er_calcium_fraction")[-1] for x in (0.0, 0.6, 1.2, 2.0)}
+    assert store[0.0] < 1e-6  # it does not refill from nothing
+    assert store[0.6] < store[1.2] < store[2.0]
+    assert store[1.2] == pytest.approx(REFERENCE["er_calcium_fraction"], abs=1e-3)
 
 
 # ============================================================================ the balance

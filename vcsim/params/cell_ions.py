@@ -10,9 +10,11 @@ The module also reads three parameters declared elsewhere, so that one effect ha
 
 Values marked ``calibrated_by`` are recomputed from :data:`REFERENCE` by
 :func:`vcsim.cells.vsmc.calcium.calibrate` (``tests/test_cells_calcium.py`` checks they agree):
-the healthy reference is the quiescent steady state of the cell model (GRP78 sequestration and
-ROS signal of :func:`vcsim.cells.vsmc.steady_state.quiescent_steady_state` at the defaults, arch
-d81fb8f) at serum Ca 1.2 mM and Mg 0.85 mM.
+the healthy reference is the quiescent steady state of the cell model (GRP78 sequestration, ROS
+signal and store filling of :func:`vcsim.cells.vsmc.steady_state.quiescent_steady_state` at the
+defaults) at serum Ca 1.2 mM and Mg 0.85 mM. The values were taken with the store rule this
+group replaced (arch d81fb8f); with this module driving the store the quiescent state is the
+same fixed point (calibration makes the new store balance there), which the tests check.
 """
 
 from vcsim.params.schema import Param

@@ -65,10 +65,6 @@ PARAMS = [
        "stated reason: the stressed reference (index 1) is half-maximal"),
     _p("ros_signal_hill", 2.0, 0.5, 6.0, "1", "Hill exponent of ROS signalling",
        "stated reason: antioxidant buffering absorbs basal ROS (basal 0.1 signals ~1%)"),
-    _p("serca_mg_half_max_mM", 0.5, 0.01, 5.0, "mM", "interstitial Mg at half-maximal SERCA (Mg-ATP) activity",
-       "seeds 000/002 (SERCA uses Mg-ATP); stated reason: normal Mg 0.85 mM gives ~0.74, hypomagnesaemia 0.4 mM ~0.39"),
-    _p("serca_mg_hill", 2.0, 0.5, 6.0, "1", "Hill exponent of the Mg dependence of SERCA",
-       "stated reason: Mg-ATP formation and Mg activation of the pump (two Mg-dependent steps)"),
     _p("vitamin_k_warfarin_bypass_fraction", 0.02, 0.0, 1.0, "1",
        "warfarin-insensitive reduction of vitamin K (NQO1-type) relative to VKORC1 recycling",
        "seed 001 (vitamin K cycle); stated reason: high-dose vitamin K rescues carboxylation under warfarin"),
@@ -103,14 +99,11 @@ PARAMS = [
          "exceed those after constant high glucose); Ihnat et al. 2007 Diabetologia 50:1523 (ROS-mediated cellular memory of high glucose); stated "
          "reason: oxidised proteins/lipids turn over in 1-2 days", lower=0.5, upper=500.0,
          calibrated_by="fluctuating 5<->25 mM > constant 25 mM (seed 003 ref. 27)"),
-    # ------------------------------------------------------------------ ER Ca2+ store
-    _p("serca_rate_per_h", 6.0, 0.0, 1000.0, "1/h", "ER refilling rate constant by SERCA at full Mg-ATP",
-       "seed 000 (store kept full by SERCA against leak); stated reason: hour-averaged store filling ~0.82 at normal Mg"),
-    _p("er_leak_rate_per_h", 1.0, 0.0, 1000.0, "1/h", "basal ER Ca2+ leak/release rate constant",
-       "seed 000 (passive leak via translocon/IP3R); ratio to SERCA sets store filling"),
-    _p("er_leak_stress_factor", 2.0, 0.0, 100.0, "1", "relative leak increase at full GRP78 sequestration",
+    # ------------- ER Ca2+ store: how ER stress and ROS move it (the store itself: group cell_ions)
+    _p("er_leak_stress_factor", 2.0, 0.0, 100.0, "1",
+       "relative increase of the ER Ca2+ leak at full GRP78 sequestration (vcsim.cells.vsmc.calcium)",
        "seed 003 (ER stress releases ER Ca2+, which triggers autophagy); stated reason"),
-    _p("serca_ros_inhibition_fraction", 0.5, 0.0, 1.0, "1", "SERCA activity lost at maximal ROS signalling",
+    _p("serca_ros_inhibition_fraction", 0.5, 0.0, 1.0, "1", "SERCA activity lost at maximal ROS signalling (vcsim.cells.vsmc.calcium)",
        "stated reason: oxidation of SERCA cysteines inhibits the pump"),
     # ------------------------------------------------------------------ unfolded load
     _p("protein_synthesis_load_per_h", 0.07, 0.0, 10.0, "1/h",

@@ -3,10 +3,12 @@ programme, secretion and its cell processes.
 
 - :mod:`~vcsim.cells.vsmc.variables`: the cell type (variables with units, signals,
   phenotypes, behaviours);
-- :mod:`~vcsim.cells.vsmc.sensing`: Pit-1 Pi uptake and signalling, glucose memory, TNF-a,
-  AGE/RAGE, lipids, ROS, Mg for SERCA, vitamin K/warfarin, fetuin-A;
+- :mod:`~vcsim.cells.vsmc.sensing`: the site's fluid and pore volume, Pit-1 Pi uptake and
+  signalling, glucose memory, TNF-a, AGE/RAGE, lipids, ROS, vitamin K/warfarin, fetuin-A;
 - :mod:`~vcsim.cells.vsmc.upr`: ER stress and the UPR (PERK/IRE1/ATF6), the ER Ca2+ store,
   mTORC1, autophagy, apoptosis pressure;
+- :mod:`~vcsim.cells.vsmc.calcium`: the cell's own ions (quasi-steady cytosolic Ca2+, the ER
+  store filled from the site's fluid, cytosolic Mg2+ and Mg-ATP-driven SERCA), used by ``upr``;
 - :mod:`~vcsim.cells.vsmc.osteogenic`: Runx2, commitment, contractile markers, TNAP, ENPP1, MGP
   carboxylation, Pit-1 expression;
 - :mod:`~vcsim.cells.vsmc.secretion`: vesicles, apoptotic bodies, PPi, TNAP, MGP;

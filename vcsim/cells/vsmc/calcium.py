@@ -1,10 +1,15 @@
 """The cell's own ions: a quasi-steady cytosolic Ca2+ balance, the ER Ca2+ store it fills from
 the site's fluid, and cytosolic Mg2+ / Mg-ATP driving SERCA.
 
-Standalone: nothing in the model calls this module yet (``docs/cell_calcium.md`` says how to
-wire it). Every function is compiled (:func:`vcsim.compiled.jit`) and reads scalars and the
-run's parameter record ``p`` (group ``cell_ions``, plus ``temperature_c``,
-``er_leak_stress_factor`` and ``serca_ros_inhibition_fraction``).
+The VSMC's ER store: :func:`vcsim.cells.vsmc.upr.update_upr` advances each cell's store with
+:func:`store_step` (fluid Ca2+ of its site, its GRP78 sequestration and ROS signal, its cytosolic
+Mg2+, the Ca2+ its site's pore fluid holds as the cap) and its cytosolic free Mg2+ (the state
+``cytosol_magnesium_mM``) with :func:`cytosol_magnesium_step`; the quiescent start state
+(:mod:`vcsim.cells.vsmc.steady_state`) holds :func:`quasi_steady_store`. The cell's store Ca2+
+is ``er_calcium_fraction x store_capacity_amol(p)``. Every function is compiled
+(:func:`vcsim.compiled.jit`) and reads scalars and the run's parameter record ``p`` (group
+``cell_ions``, plus ``temperature_c``, ``er_leak_stress_factor`` and
+``serca_ros_inhibition_fraction``).
 
 Units: cytosolic Ca2+ ``c`` in uM; fluid Ca2+/Mg2+, free ER Ca2+ and cytosolic Mg2+ in mM;
 amounts in amol per cell (1 mM x 1 pL = 1000 amol, 1 uM x 1 pL = 1 amol); fluxes in amol/h
@@ -50,7 +55,8 @@ Magnesium: cytosolic free Mg2+ ``u`` follows the fluid Mg through TRPM7 entry, i
 Mg-ATP = ``ATP u/(K_d + u)`` (exact 1:1 binding at a given free Mg2+), and SERCA turnover is
 ``MgATP/(K_m + MgATP)``. Because ATP is ~3 mM and K_d ~0.07 mM, Mg-ATP is saturated until free
 Mg2+ falls toward K_d: the store responds little to fluid Mg from 0.5 to 3 mM and only below
-~0.2 mM does the response steepen.
+~0.2 mM does the response steepen. The time constant (12 h) is long against the model's 1 h
+step, so cytosolic Mg2+ is a cell state, not a quasi-steady value.
 """
 
 from __future__ import annotations
@@ -66,6 +72,8 @@ FARADAY_C_PER_MOL = 96485.33212
 KELVIN = 273.15
 #: amol in 1 mM x 1 pL (1e-3 mol/L x 1e-12 L = 1e-15 mol)
 AMOL_PER_MM_PL = 1000.0
+#: amol in 1 mM x 1 L (1e-3 mol)
+AMOL_PER_MM_L = 1.0e15
 #: mM per uM
 MM_PER_UM = 1.0e-3
 
@@ -546,6 +554,16 @@ def store_step(f, calcium_mM, mg_cyt_mM, sequestration, ros_signal, available_am
     c_er, _, s_open, _ = _store_state(f_new, co)
     c_new = _solve_cytosol(f_new, c_er, s_open, co, cs)
     return f_new, q * (f_new - f), c_new
+
+
+@jit
+def fluid_calcium_amol(calcium_mM, pore_volume_L):
+    """Ca2+ held by a site's pore fluid, ``Ca x V_pore x 1e15 amol/(mM L)`` (amol; negative
+    concentrations count as none): the most the store can take from the site in one step
+    (``available_amol`` of :func:`store_step`). 1.2 mM in 0.3 pL: 360 amol."""
+    ca_o = calcium_mM if calcium_mM > 0.0 else 0.0
+    v = pore_volume_L if pore_volume_L > 0.0 else 0.0
+    return ca_o * v * AMOL_PER_MM_L
 
 
 # ============================================================================ calibration

@@ -17,7 +17,10 @@ now). Sensed signals (dimensionless in [0, 1) unless the name says otherwise):
 - ``ros_signal``: ``H(ros; K, n)`` of the cell's ROS state (n > 1: antioxidant buffering absorbs
   low ROS, so basal ROS signals little).
 - ``glucose_rise_mM``: ``max(G - glucose_memory, 0)``, the un-adapted part of a glucose rise.
-- ``serca_mg_activity``: ``H(Mg; K, n)``; SERCA uses Mg-ATP (Mg site field).
+- ``pore_volume_L``: the volume of the site's pore fluid the cell exchanges Ca2+ with (L), which
+  caps what the ER store can take from it in a step (:mod:`vcsim.cells.vsmc.calcium`). For now
+  the slab value ``porosity x spacing^2 x depth`` (:func:`slab_pore_volume_L`); the per-site
+  volume of the ring geometry is to come from the sensing process.
 - ``reduced_vitamin_k_index``: vitamin K hydroquinone supply,
   ``vk * ((1 - warfarin) + bypass)``; the bypass is the warfarin-insensitive reductase that lets
   high-dose vitamin K rescue carboxylation under warfarin.
@@ -43,6 +46,18 @@ def phosphate_uptake(pi_mM, activity, p):
     return p.pit1_uptake_vmax_nmol_per_mg_per_h * activity * pi / (p.pit1_uptake_km_mM + pi)
 
 
+#: L per um^3
+L_PER_UM3 = 1.0e-15
+
+
+@jit
+def slab_pore_volume_L(p):
+    """Pore-fluid volume of one slab site, ``V = porosity_fraction x site_spacing_um^2 x
+    site_depth_um x 1e-15 L/um^3`` (L): 0.3 x 10 x 10 x 10 um^3 = 0.3 pL at the defaults. On the
+    ring geometry site volumes differ by row (``geometry.site_volume_L_flat``)."""
+    return p.porosity_fraction * p.site_spacing_um * p.site_spacing_um * p.site_depth_um * L_PER_UM3
+
+
 @jit
 def sense(c, s, phosphate_mM, calcium_mM, magnesium_mM, pyrophosphate_uM, mineral_hap_mM,
           hap_saturation_index, p):
@@ -54,6 +69,7 @@ def sense(c, s, phosphate_mM, calcium_mM, magnesium_mM, pyrophosphate_uM, minera
     s.pyrophosphate_uM = pyrophosphate_uM
     s.mineral_hap_mM = mineral_hap_mM
     s.hap_saturation_index = hap_saturation_index
+    s.pore_volume_L = slab_pore_volume_L(p)  # TODO(wire): per-site pore volume
     a = pit1_activity(c, p)
     pi = phosphate_mM if phosphate_mM > 0.0 else 0.0
     s.phosphate_uptake_nmol_per_mg_per_h = phosphate_uptake(pi, a, p)
@@ -71,8 +87,6 @@ def sense(c, s, phosphate_mM, calcium_mM, magnesium_mM, pyrophosphate_uM, minera
     s.glucose_mM = glucose
     rise = glucose - c.glucose_memory_mM
     s.glucose_rise_mM = rise if rise > 0.0 else 0.0
-
-    s.serca_mg_activity = hill(magnesium_mM, p.serca_mg_half_max_mM, p.serca_mg_hill)
 
     s.reduced_vitamin_k_index = p.vitamin_k_index * (
         (1.0 - p.warfarin_vkorc1_inhibition_fraction) + p.vitamin_k_warfarin_bypass_fraction)

@@ -3,7 +3,14 @@
 Found by running the cell model itself (sensing and the intracellular update of a contractile
 cell, no phenotype changes) from a rough start until it settles, under the healthy reference:
 the systemic defaults (normal serum, 5.5 mM glucose, TNF-a 2 pg/mL, no drugs) with the run's
-genotype (knock-downs), and a site at serum values. Cached per set of cell parameters.
+genotype (knock-downs), and a site at serum values. Cached per set of cell parameters (groups
+``cells`` and ``cell_ions``) and knock-downs.
+
+The ER store in it is the quasi-steady filling of the cell's own Ca2+ balance
+(:func:`vcsim.cells.vsmc.calcium.quasi_steady_store`) at the settled GRP78 sequestration and ROS
+signal, with serum Ca as the fluid Ca and cytosolic free Mg2+ at its target for serum Mg: the
+settling runs the same :func:`vcsim.cells.vsmc.upr.update_upr` as the model, whose store update
+ends on that filling (``tests/test_cells_calcium.py`` checks both).
 
 Each cell then gets a fixed osteogenic plasticity ``exp(sigma z)``, z standard normal keyed by
 (seed, step 0, site, INITIAL_STATE): VSMC heterogeneity in osteogenic responsiveness.
@@ -19,6 +26,7 @@ import numpy as np
 
 from vcsim.cells.kinetics import clip
 from vcsim.cells.population import CellPopulation
+from vcsim.cells.vsmc.calcium import cytosol_magnesium_target_mM
 from vcsim.cells.vsmc.osteogenic import update_osteogenic
 from vcsim.cells.vsmc.sensing import sense
 from vcsim.cells.vsmc.upr import update_upr
@@ -61,9 +69,10 @@ def _reference(params: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _cell_param_key(params: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
+    from vcsim.params import cell_ions
     from vcsim.params import cells as cell_params
 
-    names = [p.name for p in cell_params.PARAMS]
+    names = [p.name for p in (*cell_params.PARAMS, *cell_ions.PARAMS)]
     names += [k for k in params if k.endswith("_knockdown_fraction")]
     return tuple((k, params[k]) for k in sorted(names))
 
@@ -78,7 +87,11 @@ def _steady_state(key: tuple[tuple[str, Any], ...]) -> tuple[tuple[str, float], 
     params = default_parameters()
     record = InputRecord(params.schema, {**params.to_dict(), **values, **ref})
     rows = np.zeros(1, dtype=VSMC.work_dtype)
+    # cytosolic Mg2+ starts at its target (it relaxes slowly, tau ~12 h, and depends on nothing
+    # else); the store's start is irrelevant (it relaxes in minutes)
+    mg_cyt = cytosol_magnesium_target_mM(ref["serum_magnesium_mM"], record.record)
     for name, v0 in (("grp78", values["grp78_basal_fraction"]), ("er_calcium_fraction", 1.0),
+                     ("cytosol_magnesium_mM", mg_cyt),
                      ("mtorc1", 0.5), ("contractile_markers", 1.0), ("enpp1", 1.0),
                      ("mgp_carboxylated_fraction", 0.8), ("pit1_expression", 1.0),
                      ("osteogenic_plasticity", 1.0), ("glucose_memory_mM", ref["glucose_mM"])):

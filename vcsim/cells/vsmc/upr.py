@@ -16,16 +16,20 @@ primary literature:
 - PERK -> p-eIF2a -> ATF4 -> CHOP; CHOP -> GADD34 dephosphorylates eIF2a; PERK -> Sestrin -|
   mTORC1. IRE1 -> XBP1s (XBP1 mRNA made more by ATF6) and IRE1 -> TRAF2/ASK1 -> JNK (with TNF-a
   and ROS). ATF6, XBP1s and ATF4 induce GRP78.
-- ER Ca2+ store filled by SERCA (Mg-ATP; oxidised by ROS), drained by leak that rises with ER
-  stress: ``f* = k_SERCA / (k_SERCA + k_leak)``. A depleted store slows folding; the released
-  Ca2+ induces autophagy.
+- ER Ca2+ store (:mod:`vcsim.cells.vsmc.calcium`, ``docs/cell_calcium.md``): filled from the
+  site's fluid Ca2+ through the plasma membrane (background entry, store-operated entry) by
+  SERCA, which runs on the cell's Mg-ATP (cytosolic free Mg2+, a state following the fluid Mg)
+  and is oxidised by ROS, and drained by a leak that rises with GRP78 sequestration; the
+  cytosolic Ca2+ balance is quasi-steady. With no fluid Ca2+ the store empties. A depleted
+  store slows folding; the released Ca2+ induces autophagy.
 - autophagy induced by ATF4, XBP1s and ER Ca2+ release, suppressed by mTORC1 (raised by Pi and
   AGE/RAGE, lowered by rapamycin and Sestrin), blocked by 3-MA.
 - apoptosis pressure: CHOP integrated over time (``chop_persistence``; Diedrichs et al. 2018)
   and caspase-12 activated by severe, prolonged sequestration.
 
 Integration: every variable relaxes exactly toward a quasi-steady target computed from the
-old state, ``x' = x* + (x - x*) exp(-dt/tau)`` (:func:`vcsim.cells.kinetics.relax`): stable at
+old state, ``x' = x* + (x - x*) exp(-dt/tau)`` (:func:`vcsim.cells.kinetics.relax`; the store with the
+secant rate of its own balance, :func:`vcsim.cells.vsmc.calcium.store_step`): stable at
 any dt, fractions stay in [0, 1] and amounts >= 0 by construction (a final clip only removes
 round-off). Because all targets use the old state (``c``, the stored row) and the new values go to a
 separate record (``n``), the update is synchronous and each cell reads only its own row.
@@ -36,6 +40,7 @@ from __future__ import annotations
 import math
 
 from vcsim.cells.kinetics import hill, relax, relax_tau
+from vcsim.cells.vsmc.calcium import cytosol_magnesium_step, fluid_calcium_amol, store_step
 from vcsim.compiled import jit
 
 
@@ -87,11 +92,15 @@ def update_upr(c, s, n, osteogenic_phenotype, p, dt_h):
 
     sq = grp78_sequestration(c.unfolded_load, c.grp78, p)
 
-    # --- ER Ca2+ store: SERCA (Mg-ATP, ROS-sensitive) vs stress-induced leak
-    serca = p.serca_rate_per_h * s.serca_mg_activity * (
-        1.0 - p.serca_ros_inhibition_fraction * s.ros_signal)
-    leak = p.er_leak_rate_per_h * (1.0 + p.er_leak_stress_factor * sq)
-    n.er_calcium_fraction = relax(c.er_calcium_fraction, serca / (serca + leak), serca + leak, dt_h)
+    # --- the cell's own ions (vcsim.cells.vsmc.calcium). Cytosolic free Mg2+ follows the fluid
+    # Mg with tau_cytosol_magnesium_h (~12 h, much longer than a step: a state variable). The ER
+    # store relaxes toward the filling set by the quasi-steady cytosolic Ca2+ balance (SERCA on
+    # the cell's Mg-ATP, oxidised by ROS; leak raised by GRP78 sequestration; SOCE): the Ca2+ it
+    # gains comes from the site's pore fluid, at most what that fluid holds.
+    n.cytosol_magnesium_mM = cytosol_magnesium_step(c.cytosol_magnesium_mM, s.magnesium_mM, p, dt_h)
+    available_amol = fluid_calcium_amol(s.calcium_mM, s.pore_volume_L)
+    n.er_calcium_fraction = store_step(c.er_calcium_fraction, s.calcium_mM, c.cytosol_magnesium_mM, sq,
+                                       s.ros_signal, available_amol, p, dt_h)[0]
 
     # --- unfolded load: synthesis x translation + stressors, cleared by folding/ERAD/autophagy/chaperones
     translation = 1.0 - p.eif2a_translation_block_fraction * c.p_eif2a

@@ -2,7 +2,7 @@
 
 Units: UPR/osteogenic activities are relative levels in [0, 1] (1 = the maximal response the
 model allows), ``unfolded_load`` and ``ros`` are non-negative indices relative to a reference,
-``glucose_memory_mM`` is mM and ``time_since_death_h`` hours.
+``glucose_memory_mM`` and ``cytosol_magnesium_mM`` are mM and ``time_since_death_h`` hours.
 """
 
 from __future__ import annotations
@@ -27,7 +27,10 @@ VARIABLES = (
     Variable("jnk", "0-1", "fraction of JNK phosphorylated", label="p-JNK"),
     Variable("atf6", "0-1", "cleaved nuclear ATF6(N) relative to maximal", label="ATF6(N)", panel="upr"),
     Variable("er_calcium_fraction", "0-1", "ER Ca2+ store filling (1 = full; the cell's calcium is this x "
-             "er_calcium_capacity_amol)", label="ER Ca\u00b2\u207a store", extensive=True),
+             "the store capacity, vcsim.cells.vsmc.calcium.store_capacity_amol)", label="ER Ca\u00b2\u207a store",
+             extensive=True),
+    Variable("cytosol_magnesium_mM", "mM", "cytosolic free Mg2+ (follows the site's fluid Mg through TRPM7, "
+             "tau_cytosol_magnesium_h; sets the Mg-ATP that drives SERCA)", INF, label="cytosolic Mg\u00b2\u207a (mM)"),
     Variable("mtorc1", "0-1", "mTORC1 activity relative to maximal", label="mTORC1"),
     Variable("autophagy_flux", "0-1", "autophagic flux relative to maximal", label="autophagic flux", panel="upr"),
     Variable("caspase12", "0-1", "fraction of caspase-12 cleaved (severe, prolonged ER stress)",
@@ -59,12 +62,13 @@ VARIABLES = (
 )
 
 #: what the sensing process writes each step: the site's fluid and mineral as the cell meets
-#: them, then the signals it computes (vcsim.cells.vsmc.sensing)
+#: them, then the signals it computes, and the volume of the site's pore fluid (L) the cell
+#: exchanges Ca2+ with (vcsim.cells.vsmc.sensing)
 SIGNALS = (
     "phosphate_mM", "calcium_mM", "magnesium_mM", "pyrophosphate_uM", "mineral_hap_mM",
-    "hap_saturation_index",
+    "hap_saturation_index", "pore_volume_L",
     "phosphate_uptake_nmol_per_mg_per_h", "phosphate_signal", "tnf_signal", "age_signal",
-    "lipid_signal", "ros_signal", "glucose_mM", "glucose_rise_mM", "serca_mg_activity",
+    "lipid_signal", "ros_signal", "glucose_mM", "glucose_rise_mM",
     "reduced_vitamin_k_index", "fetuin_loading_fraction",
 )
 

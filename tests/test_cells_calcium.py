@@ -139,7 +139,7 @@ def test_time_scales_cytosol_seconds_store_minutes_both_quasi_steady_at_a_1_h_st
 def _one_cell(f, pore_volume_L, calcium_mM=1.2, magnesium_mM=0.85):
     """One quiescent cell with store filling ``f``: sensed at the given fluid, then one 1 h
     intracellular update (vcsim.cells.vsmc.upr.update_upr); returns (old row, new row)."""
-    from vcsim.cells.vsmc.sensing import sense
+    from vcsim.cells.vsmc.sensing import sense, slab_pore_volume_L
     from vcsim.cells.vsmc.steady_state import quiescent_steady_state
     from vcsim.cells.vsmc.upr import update_upr
     from vcsim.cells.vsmc.variables import VSMC
@@ -149,9 +149,8 @@ def _one_cell(f, pore_volume_L, calcium_mM=1.2, magnesium_mM=0.85):
         rows[name] = v
     rows["er_calcium_fraction"] = f
     signals = np.zeros(1, dtype=VSMC.signal_dtype)
-    sense(rows[0], signals[0], 1.1, calcium_mM, magnesium_mM, 2.0, 0.0, 0.0, P)
-    if pore_volume_L is not None:
-        signals["pore_volume_L"] = pore_volume_L
+    sense(rows[0], signals[0], 1.1, calcium_mM, magnesium_mM, 2.0, 0.0, 0.0,
+          slab_pore_volume_L(P) if pore_volume_L is None else pore_volume_L, P)
     new = rows.copy()
     update_upr(rows[0], signals[0], new[0], False, P, 1.0)
     return rows[0], new[0], signals[0]

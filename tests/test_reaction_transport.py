@@ -200,21 +200,25 @@ def test_crystals_that_dissolve_completely_take_their_nuclei_with_them():
     assert float(f["mineral_hap_mM"][0, 0]) == 0.0 and float(f["nuclei_count"][0, 0]) == 0.0
 
 
-def test_resorption_removes_mineral_first_order_and_returns_its_ions():
-    rate = 0.02
-    m = one_site(1.0, resorption=True, mineral_resorption_rate_per_day=rate,
+def test_resorption_erodes_the_crystal_surface_at_its_rate_and_returns_the_ions():
+    rate = 3e-9  # mol HAP / m2 / s
+    m = one_site(1.0, resorption=True, mineral_resorption_mol_per_m2_per_s=rate,
                  hap_growth_rate_mol_per_m2_per_s=0.0)
     f = m.lattice.fields
     f["mineral_hap_mM"][...] = 2.0
     f["nuclei_count"][...] = 1.0
     t0 = wall_totals_umol(m)
-    for _ in range(240):
+    for _ in range(24):
         m.step()
-    # the crystals' step is exact: exp(-rho t) (the seed's share, 1e-3 of M, follows it too)
-    assert float(f["mineral_hap_mM"][0, 0]) == pytest.approx(2.0 * math.exp(-rate * 10), rel=1e-3)
-    assert m.stats["mineral_resorbed_calcium_umol"] > 0
+    # dX/dt = -3.6e6 r C X^(2/3): X^(1/3) falls linearly, X = M + N m_seed
+    seed = crystals.seed_amount_mM(1.7, 1e-12)
+    k_r = 3.6e6 * rate * float(crystals.surface_coefficient(1.0, 1e-12, 5.28e-28))
+    expected = ((2.0 + seed) ** (1 / 3) - k_r * 24 / 3) ** 3 - seed
+    assert 0 < expected < 2.0
+    assert float(f["mineral_hap_mM"][0, 0]) == pytest.approx(expected, rel=1e-9)
     t1 = wall_totals_umol(m)
     assert _rel(t1["calcium_umol"], t0["calcium_umol"]) < 1e-12
+    assert m.stats["mineral_resorbed_calcium_umol"] > 0
 
 
 def test_no_resorption_in_culture_unless_asked():

@@ -58,5 +58,12 @@ def crystal_surface_m2_per_L(mineral_mM: ArrayLike, nuclei: ArrayLike, seed_mM: 
     return surface_coefficient(n, site_volume_L, formula_volume_m3) * np.cbrt(x) ** 2
 
 
+def mineral_capacity_mM(max_volume_fraction: float, formula_volume_m3: float) -> float:
+    """The most HAP a litre of tissue can hold, ``X_max = f_max / (1e-3 N_A v_f) / 1e3``
+    (mmol HAP per L tissue): mineral filling the volume fraction ``f_max`` of the tissue
+    (``mineral_max_volume_fraction``; 0.45 gives ~1400 mM, ~56 g Ca per L, bone-like)."""
+    return max_volume_fraction / (1e-3 * AVOGADRO_PER_MOL * formula_volume_m3 * 1e3)
+
+
 __all__ = ["AVOGADRO_PER_MOL", "MM_PER_H_PER_MOL_PER_L_PER_S", "crystal_surface_m2_per_L",
-           "seed_amount_mM", "surface_coefficient"]
+           "mineral_capacity_mM", "seed_amount_mM", "surface_coefficient"]

@@ -141,6 +141,12 @@ PARAMS = [
     Param("cmgp_growth_half_nM", 100.0, 0.01, 1.0e5, "nM",
           "cMGP at which HAP growth is halved (binds crystal faces)",
           "stated reason: cMGP adsorbs to HAP and arrests growth (Schurgers et al. 2013); same order as nucleation K"),
+    Param("mineral_max_volume_fraction", 0.45, 0.05, 0.9, "1",
+          "largest share of a site's volume mineral can fill: growth slows as crystals fill the site "
+          "(impingement factor 1 - X / X_max)",
+          "stated reason: calcified arterial deposits reach the mineral density of bone, whose mineralised "
+          "matrix is ~40-45% mineral by volume (Currey 2002, Bones: Structure and Mechanics, ch. 1); impingement "
+          "of growing crystals in a finite volume: Avrami 1939 (J Chem Phys 7:1103)"),
     # ---------------------------------------------------------------- dissolution
     Param("hap_dissolution_log_k_neutral", -6.00, -12.0, -2.0, "log10(mol/m2/s)",
           "neutral-mechanism HAP dissolution rate constant far from equilibrium",
@@ -170,14 +176,15 @@ PARAMS = [
           "of Gla proteins (urinary Gla fell to 17% within 3 d of brodifacoum, t1/2 ~1.2 d: Craciun, "
           "Groenen-van Dooren & Vermeer 1997, Biochim Biophys Acta 1334:44) and above by the ~2 weeks before "
           "warfarin calcifies rat arteries (Price, Faus & Williamson 1998, ATVB 18:1400); 3 d in between"),
-    Param("mineral_resorption_rate_per_day", 0.02, 0.0, 1.0, "1/day",
-          "first-order rate at which the wall's resorbing (osteoclast-like) cells remove mineral, in vivo",
-          "Bas et al. 2006 (J Bone Miner Res 21:484): rat aortic Ca 32.8 -> 9.3 mg/g after calcitriol was stopped, "
-          "ln(32.8/9.3)/63 d = 0.020/d if the last value is at 9 weeks; Schurgers et al. 2007 (Blood 109:2823): "
-          "high vitamin K halved arterial Ca in 6 weeks (0.017/d, a net rate)",
-          calibrated_by="Bas et al. 2006 (regression after calcitriol withdrawal)"),
-    Param("mineral_resorption_in_vitro_rate_per_day", 0.0, 0.0, 1.0, "1/day",
-          "first-order mineral resorption in vitro",
+    Param("mineral_resorption_mol_per_m2_per_s", 3.0e-9, 0.0, 1.0e-6, "mol HAP / m2 / s",
+          "rate at which the wall's resorbing (osteoclast-like) cells erode the surface of its crystals, in vivo",
+          "mechanism: Bas et al. 2006 (J Bone Miner Res 21:484; regression after calcitriol withdrawal by an active "
+          "cellular process), Simpson et al. 2007 (Cardiovasc Pathol 16:29; osteoclasts demineralise calcified "
+          "elastin). Set 1.3x the growth drive of healthy tissue fluid (k_g phi_g (S_gu - 1)^2 = 2.3e-9 at normal "
+          "serum, PPi, Mg and cMGP), so that crystals in a healthy wall shrink",
+          calibrated_by="healthy media do not accumulate mineral (no net growth of existing crystals at normal serum)"),
+    Param("mineral_resorption_in_vitro_mol_per_m2_per_s", 0.0, 0.0, 1.0e-6, "mol HAP / m2 / s",
+          "surface erosion of crystals by resorbing cells in vitro",
           "stated reason: cultures of VSMCs alone contain no osteoclast-like cells"),
     Param("apoptotic_body_lifetime_h", 168.0, 1.0, 1e5, "h",
           "mean lifetime of an apoptotic body left in the matrix (efferocytosis is slow in the media)",

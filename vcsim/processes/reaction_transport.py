@@ -5,7 +5,7 @@ site's mineral ``M`` and the reactions between them are advanced by backward Eul
 coupled system::
 
     V (c^{n+1} - c^n) = -dt K c^{n+1} + dt (boundary terms) + V (s_cells + dt r(c^{n+1}, M^{n+1}))
-    M^{n+1} = M^n + dt (G(c^{n+1}, M^{n+1}) - rho M^{n+1})
+    M^{n+1} = M^n + dt (G(c^{n+1}, M^{n+1}) - Q(M^{n+1}))
 
 with ``K`` the transport operator of :class:`vcsim.transport.Transport` (lumen at the serum
 values), ``s_cells`` what cells and other processes put into the fluid this step (the
@@ -14,8 +14,9 @@ values), ``s_cells`` what cells and other processes put into the fluid this step
 - HAP growth or dissolution ``G = R_g - R_d`` (:mod:`vcsim.chemistry.growth`,
   :mod:`vcsim.chemistry.dissolution`) on the crystal surface of the site
   (:mod:`vcsim.chemistry.crystals`): it takes (gives) 10 Ca and 6 P per formula unit;
-- cell-mediated resorption ``rho M`` (the ``resorption_rate_per_h`` field written by
-  :mod:`vcsim.processes.resorption`), whose ions return to the fluid;
+- cell-mediated resorption ``Q``, erosion of the crystal surface at the rate of the
+  ``resorption_mol_per_m2_per_s`` field written by :mod:`vcsim.processes.resorption`, whose
+  ions return to the fluid;
 - TNAP hydrolysis ``h(PPi)`` (:mod:`vcsim.chemistry.tnap`): PPi -> 2 Pi.
 
 Magnesium has no reaction here: it is transported first (its own backward-Euler solve) and the
@@ -48,6 +49,7 @@ scheme did): docs/convergence.md has the measured convergence as the step shrink
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -103,7 +105,7 @@ class ReactionTransport(Process):
     name = "reaction_transport"
     reads = tuple(f"field.{f.name}" for f in DISSOLVED) + (
         "field.nuclei_count", "field.mineral_hap_mM", "field.cmgp_nM", "field.tnap_activity_uM_per_h",
-        "field.resorption_rate_per_h", "boundary.*", "input.serum_ph", "input.temperature_c",
+        "field.resorption_mol_per_m2_per_s", "boundary.*", "input.serum_ph", "input.temperature_c",
         "input.serum_nacl_mM") + tuple(f"source.{b.name}" for b in SOURCES)
     writes = tuple(f"field.{f.name}" for f in DISSOLVED) + (
         "field.mineral_hap_mM", "field.nuclei_count", "ledger.boundary_calcium_in_umol", "ledger.boundary_phosphorus_in_umol")
@@ -111,7 +113,7 @@ class ReactionTransport(Process):
         "hap_growth_rate_mol_per_m2_per_s", "hap_growth_order_factor", "nucleus_seed_hap_amol",
         "hap_formula_volume_m3", "ppi_growth_half_uM", "mg_growth_half_mM", "cmgp_growth_half_nM",
         "hap_dissolution_log_k_neutral", "hap_dissolution_log_k_acid", "hap_dissolution_acid_order",
-        "hap_dissolution_order_factor", "tnap_km_ppi_uM", "porosity_fraction",
+        "hap_dissolution_order_factor", "mineral_max_volume_fraction", "tnap_km_ppi_uM", "porosity_fraction",
         "calcium_diffusivity_um2_per_s", "phosphate_diffusivity_um2_per_s",
         "pyrophosphate_diffusivity_um2_per_s", "magnesium_diffusivity_um2_per_s",
         "media_tortuosity_factor", "temperature_c", "adventitia_boundary", "lumen_boundary",
@@ -120,8 +122,8 @@ class ReactionTransport(Process):
     fields = DISSOLVED + (
         NUCLEI,
         FieldSpec("mineral_hap_mM", "mmol HAP / L tissue", "hydroxyapatite, Ca10(PO4)6(OH)2"),
-        FieldSpec("resorption_rate_per_h", "1/h",
-                  "first-order rate at which cells resorb the site's mineral (0: none)"),
+        FieldSpec("resorption_mol_per_m2_per_s", "mol HAP / m2 / s",
+                  "rate at which cells erode the surface of the site's crystals (0: none)"),
     )
     buffers = SOURCES
 
@@ -320,7 +322,7 @@ class _Rates:
         self.cols = model.geometry.cols
         self.por = proc._porosity
         flat = {k: f[k].reshape(-1) for k in ("nuclei_count", "mineral_hap_mM", "cmgp_nM", "magnesium_mM",
-                                              "tnap_activity_uM_per_h", "resorption_rate_per_h")}
+                                              "tnap_activity_uM_per_h", "resorption_mol_per_m2_per_s")}
         self.xtal = np.flatnonzero((flat["nuclei_count"] > 0.0) | (flat["mineral_hap_mM"] > 0.0))
         self.enz = np.flatnonzero(flat["tnap_activity_uM_per_h"] > 0.0)
         x = self.xtal
@@ -328,7 +330,7 @@ class _Rates:
         self.nuclei = flat["nuclei_count"][x]
         self.mg = flat["magnesium_mM"][x]
         self.cmgp = flat["cmgp_nM"][x]
-        self.rho = np.maximum(flat["resorption_rate_per_h"][x], 0.0)
+        self.resorb = np.maximum(flat["resorption_mol_per_m2_per_s"][x], 0.0)
         self.vmax = flat["tnap_activity_uM_per_h"][self.enz]
         self.ph, self.temp, self.nacl = float(sy["serum_ph"]), float(sy["temperature_c"]), float(sy["serum_nacl_mM"])
         self.k_g = float(p.hap_growth_rate_mol_per_m2_per_s)
@@ -346,6 +348,7 @@ class _Rates:
         self.seeds = self.nuclei * self.seed  # N m_seed
         self.x0 = self.m0 + self.seeds
         self.coef = crystals.surface_coefficient(self.nuclei, self.vol, self.vf)
+        self.x_max = crystals.mineral_capacity_mM(float(p.mineral_max_volume_fraction), self.vf)
         self.params = p
         self.row_x = proc._row[x]
         self.row_e = proc._row[self.enz]
@@ -370,34 +373,32 @@ class _Rates:
             s_gu = np.exp(np.maximum(si, -1000.0) * LN10 / _IONS_HAP)
             phi_g = growth.growth_inhibitor_factor(ppi, self.mg, self.cmgp, self.params)
             phi_d = dissolution.dissolution_inhibitor_factor(ppi, self.k_ppi)
-            # rates per unit X^(2/3) (X = M + N m_seed): R = K X^(2/3), K = R(A = C) / 1
+            # rates per unit X^(2/3) (X = M + N m_seed): R = K X^(2/3), the surface A = C X^(2/3)
             coef = self.coef
-            k_net = (growth.growth_rate(s_gu, coef, self.k_g, self.n_g, phi_g)
-                     - dissolution.dissolution_rate(s_gu, coef, self.k_d, self.n_d, phi_d))
-            m_new, gain, m_grown = _crystal_step(self.x0, self.seeds, self.m0, k_net, self.rho, dt)
-            emptied = (m_new <= 0.0) & (k_net < 0.0)  # the crystals dissolved completely
-            self._emptied = emptied
+            k_g = growth.growth_rate(s_gu, coef, self.k_g, self.n_g, phi_g)
+            k_d = dissolution.dissolution_rate(s_gu, coef, self.k_d, self.n_d, phi_d)
+            k_r = crystals.MM_PER_H_PER_MOL_PER_L_PER_S * self.resorb * coef
+            step = _crystal_step(self.x0, self.seeds, self.m0, k_g, k_d, k_r, self.x_max, dt)
+            m_new = step.mineral
+            self._emptied = (m_new <= 0.0) & (k_d > k_g)  # the crystals dissolved completely
             change = m_new - self.m0
             self._m_new = m_new
             # what each route moved over the piece (mmol HAP / L tissue), for the outputs
-            self.resorbed = np.maximum(m_grown - m_new, 0.0)
-            self.grown = np.maximum(m_grown - self.m0, 0.0)
-            self.dissolved = np.maximum(self.m0 - m_grown, 0.0)
+            self.grown, self.dissolved, self.resorbed = step.grown, step.dissolved, step.resorbed
             src["calcium_mM"][x] -= HAP_CALCIUM * change / por
             src["phosphate_mM"][x] -= HAP_PHOSPHATE * change / por
             if jacobian:
-                slope = (growth.growth_rate_slope(s_gu, coef, self.k_g, self.n_g, phi_g)
-                         + dissolution.dissolution_rate_slope(s_gu, coef, self.k_d, self.n_d, phi_d))
+                # d(change)/dS through K_g and K_d; dissolution_rate_slope is -dK_d/dS
+                slope = (step.dm_dkg * growth.growth_rate_slope(s_gu, coef, self.k_g, self.n_g, phi_g)
+                         - step.dm_dkd * dissolution.dissolution_rate_slope(s_gu, coef, self.k_d, self.n_d, phi_d))
                 # d ln S_gu / d ln(total): 10/18 for Ca, 6/18 for P (free fractions held fixed)
                 with np.errstate(divide="ignore", invalid="ignore"):
                     d_ca = np.where(ca > 0, slope * s_gu * (HAP_CALCIUM / _IONS_HAP) / ca, 0.0)
                     d_pi = np.where(pi > 0, slope * s_gu * (HAP_PHOSPHATE / _IONS_HAP) / pi, 0.0)
-                r_g = growth.growth_rate(s_gu, coef, self.k_g, self.n_g, phi_g)
-                r_d = dissolution.dissolution_rate(s_gu, coef, self.k_d, self.n_d, phi_d)
-                d_ppi = -r_g * phi_g / self.params.ppi_growth_half_uM + r_d * phi_d / self.k_ppi
-                scale = np.where(m_new > 0.0, gain, 0.0)  # d(change)/dK
-                for j, d in enumerate((d_ca, d_pi, d_ppi)):
-                    dx = scale * d  # d(change)/d c_j
+                # through the inhibitor factors, phi = 1 / (1 + PPi/K + ...): dK/dPPi = -K phi / K_ppi
+                d_ppi = (-k_g * phi_g / self.params.ppi_growth_half_uM * step.dm_dkg
+                         - k_d * phi_d / self.k_ppi * step.dm_dkd)
+                for j, dx in enumerate((d_ca, d_pi, d_ppi)):  # d(change)/d c_j
                     coupling[:, 0, j] += _row_mean(self.row_x, HAP_CALCIUM / por * dx, self.rows, self.cols)
                     coupling[:, 1, j] += _row_mean(self.row_x, HAP_PHOSPHATE / por * dx, self.rows, self.cols)
         if e.size:
@@ -425,35 +426,75 @@ class _Rates:
         return tuple(HAP_CALCIUM * 1e3 * float(np.sum(a * v)) for a in (self.grown, self.dissolved, self.resorbed))
 
 
-def _crystal_step(x0: np.ndarray, seeds: np.ndarray, m0: np.ndarray, k: np.ndarray, rho: np.ndarray,
-                  dt: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+@dataclass
+class _CrystalStep:
+    mineral: np.ndarray  # M at the end of the piece (mmol HAP / L tissue)
+    dm_dkg: np.ndarray  # dM/dK_g
+    dm_dkd: np.ndarray  # dM/dK_d (<= 0)
+    grown: np.ndarray  # mineral added by growth over the piece
+    dissolved: np.ndarray  # removed by dissolution
+    resorbed: np.ndarray  # removed by resorption
+
+
+#: classical Runge-Kutta sub-steps of the crystals' own equation per piece (module docstring)
+CRYSTAL_SUBSTEPS = 8
+
+
+def _crystal_step(x0: np.ndarray, seeds: np.ndarray, m0: np.ndarray, k_g: np.ndarray, k_d: np.ndarray,
+                  k_r: np.ndarray, x_max: float, dt: float) -> _CrystalStep:
     """The crystals of each site over a piece, the fluid held at its end-of-piece state.
 
-    With ``X = M + N m_seed`` the site's crystal volume (in mM), the surface rate laws give
-    ``dX/dt = K X^(2/3) - rho X`` with ``K`` the net growth (> 0) or dissolution (< 0) rate per
-    unit ``X^(2/3)`` at that fluid, and ``rho`` the resorption rate (its ``rho N m_seed`` on the
-    seeds, which hold no mineral, is left out: < 1e-9 of the mineral). In ``u = X^(1/3)`` this
-    is linear, ``du/dt = (K - rho u) / 3``, with the exact solution::
+    With ``X = M + N m_seed`` the site's crystal volume (in mM), the surface rate laws give::
 
-        u(dt) = u0 e^{-a} + K dt/3 * (1 - e^{-a}) / a,     a = rho dt / 3   (K dt/3 when rho = 0)
+        dX/dt = (K_g (1 - X / X_max) - K_d - K_r) X^(2/3)
 
-    so a crystal's own surface feedback is integrated exactly over the step whatever its length
-    (backward Euler on it would misjudge the fast early growth of fresh nuclei). The new
-    mineral is ``max(u^3 - N m_seed, 0)``. Returns ``(M_new, dM_new/dK, M_grown)``, the last
-    the mineral without resorption (for the growth/resorption split of the outputs).
+    with ``K_g``, ``K_d`` the growth and dissolution rates per unit ``X^(2/3)`` at that fluid,
+    ``K_r`` the cells' resorption (erosion of the surface), and ``(1 - X/X_max)`` the
+    impingement of crystals that fill the site (Avrami 1939; the site holds at most ``X_max``,
+    :func:`vcsim.chemistry.crystals.mineral_capacity_mM`). In ``u = X^(1/3)``,
+    ``du/dt = (K_g (1 - u^3/X_max) - K_d - K_r) / 3``: linear (exact) while the site is far
+    from full, smooth near it, and free of the infinite slope ``X`` has at 0. It is integrated
+    by :data:`CRYSTAL_SUBSTEPS` classical Runge-Kutta steps: a crystal's own surface feedback
+    is followed accurately whatever the step (backward Euler on it would misjudge the fast early
+    growth of fresh nuclei). The new mineral is ``max(u^3 - N m_seed, 0)``; with no growth
+    (``K_g = 0``) mineral only falls.
     """
-    u0 = np.cbrt(x0)
-    a = rho * (dt / 3.0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        lag = np.where(a > 0.0, -np.expm1(-a) / np.where(a > 0.0, a, 1.0), 1.0)
-    g = (dt / 3.0) * lag  # du/dK
-    u = u0 * np.exp(-a) + k * g
-    u_grown = u0 + k * (dt / 3.0)
-    m_new = np.maximum(np.where(u > 0.0, u, 0.0) ** 3 - seeds, 0.0)
-    m_grown = np.maximum(np.where(u_grown > 0.0, u_grown, 0.0) ** 3 - seeds, 0.0)
-    # mineral cannot reappear from nothing: with no growth (K <= 0) it only falls
-    m_new = np.where(k <= 0.0, np.minimum(m_new, m0), m_new)
-    return m_new, 3.0 * u * u * g, m_grown
+    h = dt / CRYSTAL_SUBSTEPS
+    u = np.cbrt(x0)
+    inv_max = 1.0 / x_max
+    grown = np.zeros_like(u)
+    lost_d = np.zeros_like(u)
+    lost_r = np.zeros_like(u)
+
+    def parts(v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        v = np.maximum(v, 0.0)
+        return k_g * (1.0 - np.minimum(v**3 * inv_max, 1.0)) / 3.0, k_d / 3.0, k_r / 3.0
+
+    k_d = k_d + 0.0 * u  # per-site arrays for the route totals
+    k_r = k_r + 0.0 * u
+    for _ in range(CRYSTAL_SUBSTEPS):
+        stages = []
+        v = u
+        for w in (0.5, 0.5, 1.0, None):
+            g, d, r = parts(v)
+            stages.append((g, d, r, v))
+            if w is not None:
+                v = u + w * h * (g - d - r)
+        weights = (1.0, 2.0, 2.0, 1.0)
+        du = sum(wt * (g - d - r) for wt, (g, d, r, _) in zip(weights, stages, strict=True)) * (h / 6.0)
+        # the routes' shares of dX = 3 u^2 du, for the outputs
+        for wt, (g, d, r, v) in zip(weights, stages, strict=True):
+            dx = 3.0 * np.maximum(v, 0.0) ** 2 * (h / 6.0) * wt
+            grown += dx * g
+            lost_d += dx * d
+            lost_r += dx * r
+        u = np.maximum(u + du, 0.0)
+    m_new = np.maximum(u**3 - seeds, 0.0)
+    m_new = np.where(k_g <= 0.0, np.minimum(m_new, m0), m_new)
+    # sensitivities for the row-mean Newton correction (explicit estimates: a preconditioner)
+    room = 1.0 - np.minimum(u**3 * inv_max, 1.0)
+    dm = np.where(m_new > 0.0, u * u * dt, 0.0)
+    return _CrystalStep(m_new, dm * room, -dm, grown, np.minimum(lost_d, m0 + grown), lost_r)
 
 
 def _row_mean(rows_of: np.ndarray, values: np.ndarray, rows: int, cols: int) -> np.ndarray:

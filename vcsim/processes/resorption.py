@@ -16,14 +16,20 @@ regresses when its drivers are removed, by an active cellular process:
   lysosomes, blocked by chloroquine or NH4+ (Evans, Cheung & McCarty 1984, Calcif Tissue Int
   36:645).
 
-The resorbing cells (monocyte-derived, osteoclast-like) are not agents of the model yet, so
-their activity is a tissue rate: the mineral of every site is resorbed first order,
-``dM/dt = -rho M`` (``rho`` = ``mineral_resorption_rate_per_day`` / 24 in vivo,
-``mineral_resorption_in_vitro_rate_per_day`` / 24 in vitro, where cultures of VSMCs alone have no
-osteoclast-like cells: 0 by default). The reaction-transport process applies it implicitly and
-returns the ions to the pore fluid (acidification in the resorption compartment dissolves the
-mineral; that compartment is not resolved). This process writes the rate field each step, so a
-process that models the resorbing cells (macrophages) can replace it.
+Resorbing cells act on the mineral they touch: osteoclasts erode bone at its surface, and
+macrophages and osteoclast-like cells dissolve the crystals they contact. So resorption is an
+erosion of the crystal surface, ``r_res`` mol of HAP per m2 per s, the same surface the growth
+and dissolution laws act on (:mod:`vcsim.chemistry.crystals`): ``dX/dt = -3.6e6 r_res A``. It
+competes with growth on equal terms at every crystal size: where the growth drive of the
+fluid, ``k_g phi_g (S_gu - 1)^n``, is below ``r_res``, crystals shrink and small ones vanish;
+where it is above, mineral progresses, more slowly. The resorbing cells (monocyte-derived,
+osteoclast-like) are not agents of the model yet, so ``r_res`` is a tissue rate:
+``mineral_resorption_mol_per_m2_per_s`` in vivo and ``mineral_resorption_in_vitro_mol_per_m2_per_s``
+in vitro, where cultures of VSMCs alone have no osteoclast-like cells (0 by default). The
+reaction-transport process applies it with growth and returns the ions to the pore fluid
+(acidification in the resorption compartment dissolves the mineral; that compartment is not
+resolved). This process writes the rate field each step, so a process that models the resorbing
+cells (macrophages) can replace it.
 """
 
 from __future__ import annotations
@@ -34,20 +40,21 @@ from vcsim.processes.base import Process
 
 
 class MineralResorption(Process):
-    """First-order resorption of mineral by the wall's resorbing cells (module docstring)."""
+    """Erosion of the crystals' surface by the wall's resorbing cells (module docstring)."""
 
     name = "resorption"
     reads = ()
-    writes = ("field.resorption_rate_per_h",)
-    parameters = ("mineral_resorption_rate_per_day", "mineral_resorption_in_vitro_rate_per_day", "setting")
+    writes = ("field.resorption_mol_per_m2_per_s",)
+    parameters = ("mineral_resorption_mol_per_m2_per_s", "mineral_resorption_in_vitro_mol_per_m2_per_s",
+                  "setting")
 
-    def rate_per_h(self, params: Any) -> float:
-        per_day = (params.mineral_resorption_in_vitro_rate_per_day if params.setting == "in_vitro"
-                   else params.mineral_resorption_rate_per_day)
-        return float(per_day) / 24.0
+    def rate(self, params: Any) -> float:
+        """``r_res`` (mol HAP / m2 / s) of the run's setting."""
+        return float(params.mineral_resorption_in_vitro_mol_per_m2_per_s if params.setting == "in_vitro"
+                     else params.mineral_resorption_mol_per_m2_per_s)
 
     def initialise(self, model: Any) -> None:
-        model.lattice.fields["resorption_rate_per_h"][...] = self.rate_per_h(model.params)
+        model.lattice.fields["resorption_mol_per_m2_per_s"][...] = self.rate(model.params)
 
     def step(self, model: Any) -> None:
-        model.lattice.fields["resorption_rate_per_h"][...] = self.rate_per_h(model.params)
+        model.lattice.fields["resorption_mol_per_m2_per_s"][...] = self.rate(model.params)

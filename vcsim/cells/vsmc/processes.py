@@ -37,11 +37,12 @@ OSTEOGENIC = VSMC.phenotype("osteogenic").code
 
 
 @jit
-def _sense_cells(idx, state, signals, pi, ca, mg, ppi, mineral, si, inputs):
+def _sense_cells(idx, state, signals, pi, ca, mg, ppi, mineral, si, pore_volume_L, inputs):
     p = inputs[0]
     for j in range(idx.size):
         i = idx[j]
-        sense(state[i], signals[j], pi[i], ca[i], mg[i], ppi[i], mineral[i], si[i], p)
+        sense(state[i], signals[j], pi[i], ca[i], mg[i], ppi[i], mineral[i], si[i],
+              pore_volume_L[i if pore_volume_L.size > 1 else 0], p)
 
 
 class Sensing(CellProcess):
@@ -52,11 +53,16 @@ class Sensing(CellProcess):
                                                        "vsmc.glucose_memory_mM", "input.*")
     writes = ("signal.*",)
 
+    def setup(self, model, phase) -> None:
+        g = model.geometry
+        volumes = g.site_volume_L_flat if not g.uniform else g.site_volume_L_flat[:1]
+        self._pore_volume_L = np.ascontiguousarray(volumes * float(model.params.porosity_fraction))
+
     def run(self, ctx: CellStepContext, idx: np.ndarray, buf: CellBuffers) -> None:
         f = ctx.flat
         _sense_cells(idx, ctx.population.state, buf.signals, f["phosphate_mM"], f["calcium_mM"],
                      f["magnesium_mM"], f["pyrophosphate_uM"], f["mineral_hap_mM"],
-                     f["hap_saturation_index"], ctx.inputs)
+                     f["hap_saturation_index"], self._pore_volume_L, ctx.inputs)
 
     def initialise(self, ctx: CellStepContext, idx: np.ndarray, buf: CellBuffers) -> None:
         self.run(ctx, idx, buf)

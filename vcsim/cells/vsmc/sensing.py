@@ -60,16 +60,17 @@ def slab_pore_volume_L(p):
 
 @jit
 def sense(c, s, phosphate_mM, calcium_mM, magnesium_mM, pyrophosphate_uM, mineral_hap_mM,
-          hap_saturation_index, p):
+          hap_saturation_index, pore_volume_L, p):
     """Write what the cell with state ``c`` senses into its signal record ``s`` (module
-    docstring for each formula); the six site values are the fluid and mineral at its site."""
+    docstring for each formula); the six site values are the fluid and mineral at its site,
+    ``pore_volume_L`` the volume of its site's pore fluid."""
     s.phosphate_mM = phosphate_mM
     s.calcium_mM = calcium_mM
     s.magnesium_mM = magnesium_mM
     s.pyrophosphate_uM = pyrophosphate_uM
     s.mineral_hap_mM = mineral_hap_mM
     s.hap_saturation_index = hap_saturation_index
-    s.pore_volume_L = slab_pore_volume_L(p)  # TODO(wire): per-site pore volume
+    s.pore_volume_L = pore_volume_L
     a = pit1_activity(c, p)
     pi = phosphate_mM if phosphate_mM > 0.0 else 0.0
     s.phosphate_uptake_nmol_per_mg_per_h = phosphate_uptake(pi, a, p)

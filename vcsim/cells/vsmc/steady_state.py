@@ -28,7 +28,7 @@ from vcsim.cells.kinetics import clip
 from vcsim.cells.population import CellPopulation
 from vcsim.cells.vsmc.calcium import cytosol_magnesium_target_mM
 from vcsim.cells.vsmc.osteogenic import update_osteogenic
-from vcsim.cells.vsmc.sensing import sense
+from vcsim.cells.vsmc.sensing import sense, slab_pore_volume_L
 from vcsim.cells.vsmc.upr import update_upr
 from vcsim.cells.vsmc.variables import VSMC
 from vcsim.compiled import as_matrix, jit
@@ -44,7 +44,7 @@ _TOL = 1e-13
 def _settle(rows, rows_m, signals, work, work_m, upper, site, inputs, dt_h, max_iter, tol):
     p = inputs[0]
     for _ in range(max_iter):
-        sense(rows[0], signals[0], site[0], site[1], site[2], site[3], 0.0, 0.0, p)
+        sense(rows[0], signals[0], site[0], site[1], site[2], site[3], 0.0, 0.0, slab_pore_volume_L(p), p)
         for k in range(rows_m.shape[1]):
             work_m[0, k] = rows_m[0, k]
         update_upr(rows[0], signals[0], work[0], False, p, dt_h)

@@ -1,5 +1,5 @@
 """Mechanisms that must measurably act once reactions and transport are coupled (issue 14):
-cell-made PPi, MGP started late, mineral that can go away, a healthy wall that stays clean.
+cell-made PPi (its CHOP and mTORC1 arms), MGP started late, mineral that can go away, a healthy wall that stays clean.
 
 Each compares two runs of the same seed on a small wall, so the draws are shared and the
 difference is the mechanism's."""
@@ -59,6 +59,19 @@ def test_the_chop_arm_of_ppi_production_acts():
     wt, no_chop = _ckd(21), _ckd(21, enpp1_chop_suppression_fraction=0.0)
     assert no_chop["pyrophosphate_mean_uM"] > wt["pyrophosphate_mean_uM"] + 0.005
     assert no_chop["calcium_content_ug_per_mg_protein"] < wt["calcium_content_ug_per_mg_protein"]
+
+
+def test_the_mtorc1_arm_of_ppi_production_acts():
+    # Panda et al.: Pi and RAGE activate mTORC1, which loads the ER; CHOP then disrupts PPi
+    # generation. Rapamycin lowers CHOP and restores ENPP1 (also through the contractile
+    # programme it preserves: ENPP1 rises by a similar amount with CHOP's hold removed)
+    rapa = {"rapamycin_mtorc1_inhibition_fraction": 0.8}
+    wt, treated = _ckd(21), _ckd(21, **rapa)
+    assert treated["mean_mtorc1"] < 0.5 * wt["mean_mtorc1"]
+    assert treated["mean_chop"] < wt["mean_chop"] - 0.03
+    assert treated["mean_enpp1"] > 1.1 * wt["mean_enpp1"]
+    assert treated["pyrophosphate_mean_uM"] > wt["pyrophosphate_mean_uM"] + 0.005
+    assert treated["calcium_content_ug_per_mg_protein"] < wt["calcium_content_ug_per_mg_protein"]
 
 
 def test_warfarin_started_late_still_lowers_matrix_cmgp_and_raises_calcification():

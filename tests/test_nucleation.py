@@ -12,7 +12,14 @@ from hypothesis import strategies as st
 from vcsim.chemistry import nucleation as nuc
 from vcsim.chemistry.nucleation import SOURCES, site_nucleation_rates
 from vcsim.chemistry.speciation import speciate
+from vcsim.model import VascularModel
 from vcsim.params.chemistry import PARAMS
+from vcsim.processes import Process, ProcessList
+from vcsim.processes.nucleation import Nucleation
+from vcsim.processes.reaction_transport import DISSOLVED
+from vcsim.processes.releases import MATRIX_FIELDS
+from vcsim.processes.speciation import Speciation
+from vcsim.processes.systemic import SystemicInputs
 
 P = {p.name: p.default for p in PARAMS}
 B_HAP_GU = nuc.growth_unit_barrier_coefficient(0.09, 5.28e-28, 18, 37.0)
@@ -146,6 +153,72 @@ def test_inhibited_vesicles_do_not_nucleate():
     assert r[0, 0] == pytest.approx(0.5 * r_free[0, 0])
 
 
-def test_event_probability_is_one_minus_exp():
-    assert float(nuc.event_probability(0.0, 1.0)) == 0.0
-    assert float(nuc.event_probability(2.0, 0.5)) == pytest.approx(1 - math.exp(-1.0))
+# ------------------------------------------------ events by random time change (the process)
+class _Held(Process):
+    """Fields held at the values the test sets (no transport, no growth: constant rates)."""
+
+    def __init__(self, name: str, fields: tuple) -> None:
+        self.name, self.fields = name, fields
+
+    def step(self, model) -> None:
+        pass
+
+
+def _lamina_wall(dt: float, seed: int = 1) -> VascularModel:
+    """Lamina sites in a fixed supersaturated fluid: elastin nucleation at a constant rate."""
+    procs = ProcessList([SystemicInputs(), _Held("fluid", DISSOLVED), _Held("matrix", MATRIX_FIELDS),
+                         Speciation(), Nucleation()])
+    m = VascularModel(seed=seed, processes=procs, lattice_rows=24, lattice_cols=60, initial_cell_fraction=0.0,
+                      dt_h=dt, threads=1, secondary_j0_per_h=0.0, elastin_barrier_factor=0.15)
+    f = m.lattice.fields
+    for key, value in (("calcium_mM", 1.27), ("phosphate_mM", 2.0), ("magnesium_mM", 0.85), ("pyrophosphate_uM", 2.0)):
+        f[key][...] = value
+    return m
+
+
+def _events_by_site(m: VascularModel) -> dict[tuple[int, int], list[float]]:
+    out: dict[tuple[int, int], list[float]] = {}
+    for t, _, r, c, *_ in m.processes["nucleation"].log.to_array():
+        out.setdefault((int(r), int(c)), []).append(float(t))
+    return out
+
+
+def test_a_seed_gives_the_same_nucleation_events_at_every_step_to_within_the_step():
+    # the draws are keyed by (site, event index), not by step: with a constant rate each
+    # site's k-th event falls in the step holding the time its clock runs out, at any dt
+    runs = {}
+    for dt in (1.0, 0.25):
+        m = _lamina_wall(dt)
+        for _ in range(int(round(72 / dt))):
+            m.step()
+        runs[dt] = _events_by_site(m)
+    coarse, fine = runs[1.0], runs[0.25]
+    assert sum(map(len, fine.values())) > 40
+    assert set(coarse) == set(fine)
+    for site, times in fine.items():
+        assert len(coarse[site]) == len(times)
+        assert all(-1.0 < tc - tf <= 0.0 for tc, tf in zip(coarse[site], times, strict=True))
+
+
+def test_nucleation_counts_at_a_constant_rate_are_poisson():
+    # N(T) = Y(r T) with Y a unit-rate Poisson process: mean and variance r T over sites
+    m = _lamina_wall(1.0)
+    m.step()
+    f = m.lattice.fields
+    lam = m.geometry.lamina.reshape(-1)
+    phi = nuc.nucleation_inhibitor_factor(f["cmgp_nM"].reshape(-1)[lam], float(m.systemic["fetuin_a_g_per_L"]), f["pyrophosphate_uM"].reshape(-1)[lam],
+                                          f["magnesium_mM"].reshape(-1)[lam], m.params)
+    for _ in range(71):
+        m.step()
+    si = f["hap_saturation_index"].reshape(-1)[lam]
+    n_lam = int(lam.sum())
+    r = site_nucleation_rates(si, None, np.zeros(n_lam), np.zeros(n_lam), np.zeros(n_lam), np.ones(n_lam, bool),
+                              None, phi, m.params, float(m.systemic["temperature_c"])).sum(axis=0)
+    counts = np.zeros(n_lam)
+    index = {s: j for j, s in enumerate(np.flatnonzero(lam))}
+    for (row, col), times in _events_by_site(m).items():
+        counts[index[row * m.geometry.cols + col]] = len(times)
+    expected = float(r.mean()) * 72.0
+    assert 0.1 < expected < 2.0
+    assert abs(counts.mean() - expected) < 4.0 * math.sqrt(expected / n_lam)
+    assert counts.var() == pytest.approx(expected, rel=0.35)

@@ -48,6 +48,8 @@ class Purpose(IntEnum):
     INITIAL_OCCUPANCY = 7
     VESICLE = 8
     MINERAL_DEATH = 9
+    NUCLEATION_CLOCK = 10
+    NUCLEATION_SOURCE = 11
 
 
 @jit
@@ -112,6 +114,21 @@ def uniform(seed: int, step: int, cells: np.ndarray | int, purpose: int) -> np.n
     return out[0] if scalar else out.reshape(np.shape(cells))
 
 
+def exponential_at_events(seed: int, sites: np.ndarray, events: np.ndarray, n_sites: int,
+                          purpose: int) -> np.ndarray:
+    """Unit exponential deviates ``-ln(1 - u)``, one per (site, event index) pair: the draws of
+    a site's own sequence of events, independent of the step at which each event falls (the
+    stream is keyed by (seed, purpose) alone, the cell index by ``site + n_sites * event``)."""
+    return -np.log1p(-uniform_at_events(seed, sites, events, n_sites, purpose))
+
+
+def uniform_at_events(seed: int, sites: np.ndarray, events: np.ndarray, n_sites: int,
+                      purpose: int) -> np.ndarray:
+    """U[0, 1) per (site, event index) pair, keyed as :func:`exponential_at_events`."""
+    cells = np.asarray(sites, dtype=np.int64) + np.int64(n_sites) * np.asarray(events, dtype=np.int64)
+    return uniform(seed, 0, cells, purpose)
+
+
 def normal(seed: int, step: int, cells: np.ndarray | int, purpose: int) -> np.ndarray:
     """Standard normal deviates (Box-Muller; the second uniform uses ``purpose + 1000``)."""
     flat, scalar = _cells(cells)
@@ -120,4 +137,4 @@ def normal(seed: int, step: int, cells: np.ndarray | int, purpose: int) -> np.nd
     return out[0] if scalar else out.reshape(np.shape(cells))
 
 
-__all__ = ["Purpose", "bits_at", "normal", "normal_at", "stream_key", "uniform", "uniform_at"]
+__all__ = ["Purpose", "bits_at", "exponential_at_events", "normal", "normal_at", "stream_key", "uniform", "uniform_at", "uniform_at_events"]

@@ -155,11 +155,6 @@ def events_per_site_per_h(rate_per_m3_per_s: ArrayLike, fluid_volume_m3: float) 
     return np.asarray(rate_per_m3_per_s) * fluid_volume_m3 * 3600.0
 
 
-def event_probability(rate_per_h: ArrayLike, dt_h: float) -> np.ndarray:
-    """Probability of at least one event in ``dt_h`` for a Poisson rate: ``1 - exp(-r dt)``."""
-    return -np.expm1(-np.asarray(rate_per_h, dtype=float) * dt_h)
-
-
 def site_nucleation_rates(
     si_hap: np.ndarray,
     si_acp: np.ndarray | None,

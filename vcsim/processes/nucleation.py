@@ -7,13 +7,23 @@ fluid). Candidates are the sites where some source can fire: vesicles or apoptot
 an enriched supersaturation above 1, lamina sites and sites next to existing nuclei in
 supersaturated fluid, and fluid supersaturated for ACP.
 
-One draw per candidate site and step, ``u = uniform(seed, step, site, NUCLEATION)``: an event
-happens when ``u < P = 1 - exp(-r_total dt)``, and its source is the one whose slice of [0, P)
-(proportional to its rate, in ``SOURCES`` order) holds u (given an event, u/P is uniform, so
-the source is drawn with probability r_source / r_total without a second stream). An event
-adds one nucleus at the site; a nucleating vesicle or apoptotic body becomes that nucleus
-(its count falls by one). Every event is appended to the event log (time, site, S, source,
-inhibitor factor).
+**Events by random time change** (Kurtz's representation of a Poisson process of intensity
+``r(t)``: ``N(t) = Y(integral of r)``, with ``Y`` a unit-rate Poisson process; Anderson 2007
+J Chem Phys 127:214107, the modified next reaction method). Each site carries its own unit-rate
+clock: ``nucleation_clock`` is the internal time left to its next event, drawn as a unit
+exponential. A step spends ``r_total dt`` of it; when it reaches 0 an event happens, the site's
+event index ``k`` (``nucleation_draws_count``) advances and the next threshold is drawn,
+``E_k = -ln(1 - u)``, ``u = U(seed, site, k)`` (several events in one step if the step spends
+several thresholds). The draws are keyed by the site and its event index, not by the step, so a
+seed gives the same sequence of thresholds at every dt: as dt shrinks, a run's events converge
+to the events of the continuous-time process (first order), and a convergence study in dt
+compares like with like. (Drawing ``u < 1 - exp(-r dt)`` anew each step, as before, has the
+same distribution for the first event but a different sample at every dt.) The event's source
+is drawn with probability ``r_source / r_total`` by a second uniform of the same (site, k)
+(the first source whose cumulative share, in ``SOURCES`` order, exceeds it). An event adds one
+nucleus at the site; a nucleating vesicle or apoptotic body becomes that nucleus (its count
+falls by one). Every event is appended to the event log (time, site, S, source, inhibitor
+factor).
 """
 
 from __future__ import annotations
@@ -28,7 +38,7 @@ from vcsim.eventlog import NucleationLog
 from vcsim.lattice import FieldSpec
 from vcsim.outputs.registry import NON_NEGATIVE, Output, OutputGroup
 from vcsim.processes.base import Process
-from vcsim.rng import Purpose, uniform
+from vcsim.rng import Purpose, exponential_at_events, uniform_at_events
 
 #: candidate sites per block (bounds the temporaries)
 BLOCK = 65536
@@ -37,6 +47,11 @@ LN10 = nuc.LN10
 
 #: the nuclei field, shared with the reaction-transport process (which grows and dissolves them)
 NUCLEI = FieldSpec("nuclei_count", "count / site", "stable HAP nuclei (growth sites)")
+#: the site's unit-rate nucleation clock (random time change; module docstring)
+CLOCK = FieldSpec("nucleation_clock", "1 (unit-rate time)", "internal time left to the site's next nucleation event")
+DRAWS = FieldSpec("nucleation_draws_count", "count / site", "nucleation thresholds drawn at the site (its event index)")
+#: at most this many events per site and step (a step spending more thresholds is far too long)
+MAX_EVENTS_PER_STEP = 64
 
 
 class Nucleation(Process):
@@ -56,7 +71,7 @@ class Nucleation(Process):
         "hap_interfacial_energy_J_per_m2", "hap_formula_volume_m3", "acp_interfacial_energy_J_per_m2",
         "acp_formula_volume_m3", "vesicle_calcium_enrichment_factor",
         "vesicle_phosphate_enrichment_factor"))
-    fields = (NUCLEI,)
+    fields = (NUCLEI, CLOCK, DRAWS)
 
     def __init__(self) -> None:
         self.log = NucleationLog(SOURCES)
@@ -70,6 +85,15 @@ class Nucleation(Process):
         p = model.params
         self._log_enrichment = float(nuc.enriched_log_saturation(
             0.0, p.vesicle_calcium_enrichment_factor, p.vesicle_phosphate_enrichment_factor))
+
+    def initialise(self, model: Any) -> None:
+        """Every site's first threshold, ``E_0``: its clock starts a unit exponential away."""
+        f = model.lattice.fields
+        n = f["nucleation_clock"].size
+        sites = np.arange(n)
+        f["nucleation_draws_count"][...] = 0.0
+        f["nucleation_clock"].reshape(-1)[...] = exponential_at_events(
+            model.seed, sites, np.zeros(n, dtype=np.int64), n, Purpose.NUCLEATION_CLOCK)
 
     def step(self, model: Any) -> None:
         f, p, g = model.lattice.fields, model.params, model.geometry
@@ -97,6 +121,8 @@ class Nucleation(Process):
         inhib = f["vesicle_inhibition_fraction"].reshape(-1)
         cmgp, ppi, mg = (f[k].reshape(-1) for k in ("cmgp_nM", "pyrophosphate_uM", "magnesium_mM"))
         fluid = self._fluid_m3
+        clock = f["nucleation_clock"].reshape(-1)
+        draws = f["nucleation_draws_count"].reshape(-1)
         kept: list[tuple[np.ndarray, ...]] = []
         for start in range(0, cand.size, BLOCK):
             # every quantity is per site: blocks give the same values as one pass
@@ -107,32 +133,45 @@ class Nucleation(Process):
                 None if n_nb is None else n_nb[c], phi, p, temp,
                 fluid if np.ndim(fluid) == 0 else fluid[c])
             total = rates.sum(axis=0)
-            prob = nuc.event_probability(total, model.dt_h)
-            u = uniform(model.seed, model.steps, c, Purpose.NUCLEATION)
-            hit = u < prob
+            clock[c] -= total * model.dt_h
+            hit = (clock[c] <= 0.0) & (total > 0.0)
             if np.any(hit):
-                kept.append((c[hit], rates[:, hit], total[hit], prob[hit], u[hit], phi[hit]))
+                kept.append((c[hit], rates[:, hit], total[hit], phi[hit]))
         if not kept:
             return
         sites = np.concatenate([k[0] for k in kept])
         rates_hit = np.concatenate([k[1] for k in kept], axis=1)
-        total_hit, prob_hit, u_hit, phi_hit = (np.concatenate([k[i] for k in kept]) for i in range(2, 6))
-        # source: the slice of [0, P) holding u, slices proportional to the rates
-        frac = u_hit / prob_hit
+        total_hit, phi_hit = (np.concatenate([k[i] for k in kept]) for i in (2, 3))
         cum = np.cumsum(rates_hit, axis=0) / total_hit
-        src = np.minimum((frac[None, :] >= cum).sum(axis=0), len(SOURCES) - 1)
-        # never pick a source with zero rate (guards round-off at slice edges)
-        zero = rates_hit[src, np.arange(src.size)] <= 0.0
-        if np.any(zero):
-            src[zero] = np.argmax(rates_hit[:, zero], axis=0)
-        factor = phi_hit * np.where(src == 0, 1.0 - np.clip(inhib[sites], 0.0, 1.0), 1.0)
-        nuclei[sites] += 1.0
-        is_v, is_ab = sites[src == 0], sites[src == 1]
-        ves[is_v] = np.maximum(ves[is_v] - 1.0, 0.0)
-        abod[is_ab] = np.maximum(abod[is_ab] - 1.0, 0.0)
-        rows, cols = np.divmod(sites, g.cols)
-        s_ratio = np.exp(np.minimum(si[sites] * LN10, 700.0))
-        self.log.append(model.time_h, model.steps, rows, cols, s_ratio, src, factor)
+        n_sites = clock.size
+        srcs = []
+        for _ in range(MAX_EVENTS_PER_STEP):
+            # one event at each site whose clock ran out; the next threshold from its event index
+            k = draws[sites].astype(np.int64)
+            u = uniform_at_events(model.seed, sites, k, n_sites, Purpose.NUCLEATION_SOURCE)
+            src = np.minimum((u[None, :] >= cum).sum(axis=0), len(SOURCES) - 1)
+            # never pick a source with zero rate (guards round-off at slice edges)
+            zero = rates_hit[src, np.arange(src.size)] <= 0.0
+            if np.any(zero):
+                src[zero] = np.argmax(rates_hit[:, zero], axis=0)
+            factor = phi_hit * np.where(src == 0, 1.0 - np.clip(inhib[sites], 0.0, 1.0), 1.0)
+            nuclei[sites] += 1.0
+            is_v, is_ab = sites[src == 0], sites[src == 1]
+            ves[is_v] = np.maximum(ves[is_v] - 1.0, 0.0)
+            abod[is_ab] = np.maximum(abod[is_ab] - 1.0, 0.0)
+            rows, cols = np.divmod(sites, g.cols)
+            s_ratio = np.exp(np.minimum(si[sites] * LN10, 700.0))
+            self.log.append(model.time_h, model.steps, rows, cols, s_ratio, src, factor)
+            srcs.append(src)
+            draws[sites] = k + 1
+            clock[sites] += exponential_at_events(model.seed, sites, k + 1, n_sites, Purpose.NUCLEATION_CLOCK)
+            more = clock[sites] <= 0.0
+            if not np.any(more):
+                break
+            sites, rates_hit, cum, phi_hit = sites[more], rates_hit[:, more], cum[:, more], phi_hit[more]
+        else:  # the step spent more thresholds than it may: the overdraft is dropped
+            clock[sites] = 0.0
+        src = np.concatenate(srcs)
         binc = np.bincount(src, minlength=len(SOURCES))
         self.new_by_source = {name: int(binc[i]) for i, name in enumerate(SOURCES)}
 

@@ -66,14 +66,21 @@ def test_knockout_arms_stay_in_bounds_and_keep_the_reference():
         ca.quasi_steady_store(1.2, u, sq, ros, p0)[0], abs=1e-9)
 
 
-def test_paired_response_and_monotone():
+def test_responses_and_shares_pair_by_seed():
+    # intact: 100-fold (seed 1) and 10-fold (seed 2); growth removed: 10-fold and 10-fold
     runs = pd.DataFrame({"arm": ["intact"] * 4 + ["growth"] * 4,
                          mg.MG_PARAMETER: [0.5, 3.0] * 4, "seed": [1, 1, 2, 2] * 2,
-                         mg.TARGET: [3.0, 1.0, 2.0, 1.0, 2.0, 1.5, 1.5, 1.0]})
+                         mg.TARGET: [10.0, 0.1, 2.0, 0.2, 20.0, 2.0, 5.0, 0.5]})
     r = mg.paired_response(runs, "intact", 0.5, 3.0)
-    assert r.per_seed == (2.0, 1.0) and r.mean == 1.5 and r.sd == pytest.approx(math.sqrt(0.5))
-    carried = mg.paired_response(runs, "intact", 0.5, 3.0, minus="growth")
-    assert carried.per_seed == (1.5, 0.5)
+    assert r.per_seed == pytest.approx((9.9, 1.8)) and r.sd == pytest.approx(8.1 * math.sqrt(0.5))
+    fold = mg.log_fold(runs, "intact", 0.5, 3.0)
+    assert fold.per_seed == pytest.approx((2.0, 1.0)) and fold.mean == pytest.approx(1.5)
+    # the route carried half the log fold in seed 1, none in seed 2, though it widened the
+    # absolute gap in both
+    share = mg.share_carried(runs, "growth", 0.5, 3.0)
+    assert share.per_seed == pytest.approx((0.5, 0.0))
+    assert all(d > 0 for d in np.subtract(mg.paired_response(runs, "growth", 0.5, 3.0).per_seed,
+                                          r.per_seed))
     assert mg.monotone([3, 2, 1]) == "decreasing" and mg.monotone([1, 3, 2]) == "not monotone"
 
 

@@ -165,7 +165,9 @@ def test_a_nucleating_vesicle_becomes_the_nucleus():
     f = preset(m, pi=2.5, ppi=0.0, vesicles=1000.0)
     log, _ = run(m, 3)
     df = log.to_frame()
-    assert (df["source"] == "vesicle").all() and len(df) == 3 * 20
+    # at this rate every site's clock spends many thresholds per step: several events each
+    assert (df["source"] == "vesicle").all() and len(df) > 3 * 20
+    assert set(zip(df["row"], df["col"], strict=True)) == {(r, c) for r in range(4) for c in range(5)}
     assert f["vesicles_count"].sum() == 20 * 1000.0 - len(df)
     assert f["nuclei_count"].sum() == len(df)
 
@@ -181,7 +183,8 @@ def test_elastin_and_homogeneous_sources_are_attributed():
     g = chemistry(3, 3, acp_interfacial_energy_J_per_m2=0.01, secondary_j0_per_h=0.0, serum_ph=7.6)
     preset(g, ca=5.0, pi=6.0, mg=0.0, ppi=0.0)
     log, _ = run(g, 1)
-    assert len(log) == 9 and (log.to_frame()["source"] == "homogeneous").all()
+    hom = log.to_frame()
+    assert len(set(zip(hom["row"], hom["col"], strict=True))) == 9 and (hom["source"] == "homogeneous").all()
 
 
 def test_secondary_nucleation_spreads_to_neighbours_of_nuclei():
@@ -191,7 +194,7 @@ def test_secondary_nucleation_spreads_to_neighbours_of_nuclei():
     f["nuclei_count"][2, 2] = 1.0
     log, _ = run(m, 1)
     df = log.to_frame()
-    assert sorted(zip(df["row"], df["col"], strict=True)) == [(1, 2), (2, 1), (2, 3), (3, 2)]
+    assert sorted(set(zip(df["row"], df["col"], strict=True))) == [(1, 2), (2, 1), (2, 3), (3, 2)]
     assert (df["source"] == "secondary").all()
 
 

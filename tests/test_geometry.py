@@ -21,7 +21,7 @@ ARCHITECTURE_FIELDS = {
     "calcium_mM", "phosphate_mM", "pyrophosphate_uM", "magnesium_mM", "mineral_hap_mM",
     "nuclei_count", "vesicles_count", "vesicle_inhibition_fraction", "apoptotic_bodies_count",
     "tnap_activity_uM_per_h", "cmgp_nM", "ucmgp_nM", "hap_saturation_index", "acp_saturation_index",
-    "resorption_mol_per_m2_per_s",
+    "resorption_mol_per_m2_per_s", "nucleation_clock", "nucleation_draws_count",
 }
 
 

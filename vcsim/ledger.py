@@ -12,7 +12,7 @@ Pools (umol, summed over the wall with the geometry's site volumes):
 Accounts (cumulative, umol): what entered through the boundaries (the reaction-transport
 step's face fluxes) and, for information, what cells gave their sites' fluid (net of uptake).
 ``total(t) - total(0) = boundary in`` closes the balance with every pool counted
-(tests/test_ledger.py).
+(tests/test_reaction_transport.py: closed boxes with deaths and divisions, open walls).
 """
 
 from __future__ import annotations

@@ -18,9 +18,10 @@ now). Sensed signals (dimensionless in [0, 1) unless the name says otherwise):
   low ROS, so basal ROS signals little).
 - ``glucose_rise_mM``: ``max(G - glucose_memory, 0)``, the un-adapted part of a glucose rise.
 - ``pore_volume_L``: the volume of the site's pore fluid the cell exchanges Ca2+ with (L), which
-  caps what the ER store can take from it in a step (:mod:`vcsim.cells.vsmc.calcium`). For now
-  the slab value ``porosity x spacing^2 x depth`` (:func:`slab_pore_volume_L`); the per-site
-  volume of the ring geometry is to come from the sensing process.
+  caps what the ER store can take from it in a step (:mod:`vcsim.cells.vsmc.calcium`): the
+  site's own ``porosity x site volume`` from the geometry, passed in by the sensing process
+  (on a slab every site has ``porosity x spacing^2 x depth``, :func:`slab_pore_volume_L`; on a
+  ring the volume grows with the radius).
 - ``reduced_vitamin_k_index``: vitamin K hydroquinone supply,
   ``vk * ((1 - warfarin) + bypass)``; the bypass is the warfarin-insensitive reductase that lets
   high-dose vitamin K rescue carboxylation under warfarin.

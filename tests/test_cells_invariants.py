@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from vcsim.cells import CellPopulation, load_rules
 from vcsim.cells.culture import culture_model, run_culture, systemic_values
 from vcsim.cells.division import place_daughters
-from vcsim.cells.kinetics import probability
 from vcsim.cells.reporting import marker_means
 from vcsim.cells.vsmc import VSMC
 from vcsim.cells.vsmc.sensing import phosphate_uptake
@@ -166,9 +165,15 @@ def test_daughter_inherits_the_parent_state_and_division_is_a_72_h_doubling_in_c
     n = 4
     pop = new_population(n, np.array([True, False, True, False]), PARAMS, seed=1)
     pop.runx2[0] = 0.3
+    draws_before = pop.event_draws.copy()
     place_daughters(pop, np.array([0]), np.array([1]))
     for name, arr in pop.arrays().items():
-        assert arr[1] == arr[0], name
+        if name not in ("event_clock", "event_draws"):
+            assert arr[1] == arr[0], name
+    # the daughter draws fresh thresholds further along its own site's sequences
+    assert np.array_equal(pop.event_draws[1], draws_before[1] + 1)
+    assert np.array_equal(pop.event_draws[0], draws_before[0])
+    assert np.all(pop.event_clock[1] > 0) and not np.array_equal(pop.event_clock[1], pop.event_clock[0])
     p = _division_probability(pop, "in_vitro")
     assert p[3] == 0.0  # empty
     doubling_h = math.log(2.0) / -math.log1p(-p[2])
@@ -177,7 +182,6 @@ def test_daughter_inherits_the_parent_state_and_division_is_a_72_h_doubling_in_c
     assert _division_probability(pop, "in_vitro", mineral_hap_mM=5.0)[2] < 0.1 * p[2]
     pop.mtorc1[:] = 0.05  # what rapamycin does to mTORC1 (tested in test_cells_upr)
     assert _division_probability(pop, "in_vitro")[2] < 0.05 * p[2]
-    assert probability(0.0, 1.0) == 0.0
 
 
 def test_the_release_buffers_are_one_array_per_release_and_cleared_after_the_deposit():

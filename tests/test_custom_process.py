@@ -123,7 +123,7 @@ def test_the_example_script_runs_and_shows_the_drug_acting():
 def test_an_incompatible_checkpoint_format_is_refused_in_one_line():
     m = VascularModel(seed=1, **SMALL)
     arrays, meta = m.checkpoint()
-    with pytest.raises(ParameterError, match="checkpoint format 1 .* reads format 2"):
+    with pytest.raises(ParameterError, match="checkpoint format 1 .* reads format 3"):
         VascularModel.from_checkpoint(arrays, {**meta, "checkpoint_format": 1})
     with pytest.raises(ParameterError, match="checkpoint format None"):
         VascularModel.from_checkpoint(arrays, {k: v for k, v in meta.items() if k != "checkpoint_format"})

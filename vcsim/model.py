@@ -60,7 +60,7 @@ from vcsim.step import default_processes
 
 ENGINES = ("vector", "agents")
 #: version of the checkpoint layout; a checkpoint of another version is refused
-CHECKPOINT_FORMAT = 2
+CHECKPOINT_FORMAT = 3
 
 
 def _resolve_seed(seed: Any, rng: Any) -> int:
@@ -370,7 +370,7 @@ class VascularModel(mesa.Model):
         for type_name, pop in model.populations.items():
             prefix = f"cells/{type_name}/"
             d = {k[len(prefix):]: np.array(v) for k, v in arrays.items() if k.startswith(prefix)}
-            model.populations[type_name] = CellPopulation.from_arrays(pop.cell_type, d)
+            model.populations[type_name] = CellPopulation.from_arrays(pop.cell_type, d, seed=model.seed)
         for k, v in arrays.items():
             if k.startswith("field/"):
                 name = k.split("/", 1)[1]

@@ -13,7 +13,12 @@ kernels). :func:`uniform` and :func:`normal` are the array forms of the same fun
 
 Usage::
 
-    u = uniform(seed, step, cells, Purpose.TRANSITION)   # one U[0,1) per cell index
+    u = uniform(seed, 0, cells, Purpose.INITIAL_OCCUPANCY)   # one U[0,1) per cell index
+
+Events (nucleation, the cells' transitions, divisions and vesicles) are drawn by random time
+change, with streams keyed by (seed, purpose) and the cell index carrying the site and the
+event's draw index (:mod:`vcsim.cells.clocks`, :mod:`vcsim.processes.nucleation`), so that a
+seed's sample does not depend on the step.
 """
 
 from __future__ import annotations
@@ -37,19 +42,16 @@ _TO_UNIT = 1.0 / float(1 << 53)
 
 
 class Purpose(IntEnum):
-    """What a draw is for; each purpose is an independent stream."""
+    """What a draw is for; each purpose is an independent stream. (Values 1-5, 8 and 9 were the
+    per-step draws of transitions, divisions, nucleation, vesicles and mineral death, now drawn
+    by event clocks: not reused, so the remaining streams keep their keys.)"""
 
-    TRANSITION = 1
-    TRANSITION_CHOICE = 2
-    DIVISION = 3
-    DIVISION_TARGET = 4
-    NUCLEATION = 5
     INITIAL_STATE = 6
     INITIAL_OCCUPANCY = 7
-    VESICLE = 8
-    MINERAL_DEATH = 9
     NUCLEATION_CLOCK = 10
     NUCLEATION_SOURCE = 11
+    CELL_CLOCK = 12
+    CELL_CHOICE = 13
 
 
 @jit

@@ -2,32 +2,34 @@
 go (over the lattice, after every cell has stepped).
 
 1. :class:`DivisionWish` (a cell process, after the cell's state is stored): a live cell
-   divides this step with probability ``1 - exp(-r_division dt)`` (draw ``DIVISION``); the
-   rate comes from the rules table (mTORC1-driven, inhibited by local mineral; in vivo rows
-   for the quiescent media).
+   divides when its site's ``division`` event clock runs out (:mod:`vcsim.cells.clocks`: it
+   spends ``r_division dt`` per step); the rate comes from the rules table (mTORC1-driven,
+   inhibited by local mineral; in vivo rows for the quiescent media).
 2. :class:`Divisions` (a process of the step): each dividing cell picks one empty neighbour
    that can hold a cell and is not heavily mineralised (von Neumann neighbours of the geometry,
    draw ``DIVISION_TARGET`` keyed by its site). When several pick the same site, the one with
    the smallest draw wins (ties: lowest site index): a deterministic rule that does not depend
    on the order cells were visited. Contact inhibition is the model's: a daughter only goes
    into an empty site. A daughter inherits its parent's phenotype and whole intracellular
-   state (the cytoplasm it is made of), with its death clock at 0.
+   state (the cytoplasm it is made of), with its death clock at 0, and fresh event
+   thresholds from its new site's sequences.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from vcsim.cells.kinetics import probability
+from vcsim.cells.clocks import DIVISION, choice_key, choice_uniform, clock_key, fire
 from vcsim.cells.rules import behaviour_value
 from vcsim.chemistry.phases import HAP_CALCIUM
 from vcsim.compiled import jit
 from vcsim.processes.base import BufferSpec, CellBuffers, CellProcess, CellStepContext, Process
-from vcsim.rng import Purpose, uniform, uniform_at
 
 
 @jit
-def _division_cells(idx, phenotype, stored, signals, rules, b_division, alive_lut, key, dt_h, wish):
+def _division_cells(idx, phenotype, stored, signals, rules, b_division, alive_lut, clock, draws, key,
+                    dt_h, wish):
+    n_sites = phenotype.size
     for j in range(idx.size):
         i = idx[j]
         code = phenotype[i]
@@ -35,7 +37,13 @@ def _division_cells(idx, phenotype, stored, signals, rules, b_division, alive_lu
             wish[i] = False
             continue
         rate = behaviour_value(rules, b_division, code, stored[i], signals[j])
-        wish[i] = uniform_at(key, i) < probability(rate, dt_h)
+        wish[i] = fire(clock, draws, i, DIVISION, rate * dt_h, key, n_sites)
+
+
+@jit
+def _target_uniforms(parents, draws, key, n_sites, out):
+    for j in range(parents.size):
+        out[j] = choice_uniform(key, parents[j], DIVISION, draws[parents[j], DIVISION], n_sites)
 
 
 class DivisionWish(CellProcess):
@@ -50,7 +58,8 @@ class DivisionWish(CellProcess):
         self.writes = (f"division_wish.{ct.name}",)
 
     def prepare(self, ctx: CellStepContext) -> None:
-        self._args = (ctx.rules, self._b, ctx.cell_type.alive_lut, ctx.key(Purpose.DIVISION), ctx.dt_h,
+        self._args = (ctx.rules, self._b, ctx.cell_type.alive_lut, ctx.population.event_clock,
+                      ctx.population.event_draws, clock_key(ctx.model.seed), ctx.dt_h,
                       ctx.model.buffers[f"division_wish_{ctx.cell_type.name}"])
 
     def run(self, ctx: CellStepContext, idx: np.ndarray, buf: CellBuffers) -> None:
@@ -96,7 +105,8 @@ class Divisions(Process):
         parents, nb, free, n_free = parents[has], nb[has], free[has], n_free[has]
         if parents.size == 0:
             return
-        u = uniform(model.seed, model.steps, parents, Purpose.DIVISION_TARGET)
+        u = np.empty(parents.size)
+        _target_uniforms(parents.astype(np.int64), pop.event_draws, choice_key(model.seed), pop.n_sites, u)
         pick = np.minimum((u * n_free).astype(np.intp), n_free - 1)
         # index of the pick-th free neighbour in each row
         rank = np.cumsum(free, axis=1) - 1
@@ -122,3 +132,4 @@ def place_daughters(population, parent_idx: np.ndarray, child_idx: np.ndarray) -
     clock = population.cell_type.death_clock
     if clock:
         population.state[clock][child_idx] = 0.0
+    population.renew_clocks(child_idx)

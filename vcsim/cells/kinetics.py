@@ -1,4 +1,4 @@
-"""The building blocks of every cell rule: Hill functions, exact relaxation, event probabilities.
+"""The building blocks of every cell rule: Hill functions, exact relaxation, clipping.
 
 All are functions of one value (compiled with :func:`vcsim.compiled.jit`), called from the
 per-cell rules of each cell type and from the rules-table engine.
@@ -58,29 +58,6 @@ def relax(x, target, rate_per_h, dt_h):
 def relax_tau(x, target, tau_h, dt_h):
     """:func:`relax` with a time constant ``tau_h`` (rate 1/tau)."""
     return target + (x - target) * math.exp(-dt_h / tau_h)
-
-
-@jit
-def probability(rate_per_h, dt_h):
-    """Probability of at least one event in ``dt_h`` at a constant rate: ``1 - exp(-r dt)``."""
-    return -math.expm1(-rate_per_h * dt_h)
-
-
-@jit
-def poisson_from_uniform(mean, u):
-    """A Poisson(mean) count by inversion of the CDF with one uniform ``u`` (exact for means
-    well below 200, the cap on the count)."""
-    m = mean if mean > 0.0 else 0.0
-    term = math.exp(-m)
-    cdf = term
-    count = 0.0
-    k = 0
-    while u >= cdf and k < 200:
-        k += 1
-        term = term * m / k
-        cdf = cdf + term
-        count += 1.0
-    return count
 
 
 @jit

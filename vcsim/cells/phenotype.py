@@ -1,17 +1,19 @@
 """Phenotype transitions, death and clearance, and the write-back of a cell's new state.
 
 Generic over cell types: the competing transitions are the type's ``to_<phenotype>``
-behaviours, their rates read from its rules table. Per step and cell (every draw keyed by
-(seed, step, site, purpose), so the order in which cells are visited does not matter):
+behaviours, their rates read from its rules table. Per step and cell, every event drawn by
+its site's event clock (:mod:`vcsim.cells.clocks`: random time change, thresholds keyed by
+(seed, site, channel, draw index), so neither the order in which cells are visited nor the step
+size changes a seed's sample):
 
-1. death from heavy local mineral (live cells): probability ``1 - exp(-r_mineral dt)``,
-   draw ``Purpose.MINERAL_DEATH``;
-2. competing transitions of a live cell (to each phenotype k with rate ``r_k`` from the table,
-   0 for its own phenotype): a move happens with probability ``1 - exp(-sum r_k dt)`` (draw
-   ``TRANSITION``) and goes to target k with probability ``r_k / sum r`` (draw
-   ``TRANSITION_CHOICE``: the first target whose cumulative rate exceeds ``u sum r``);
-3. a cell in the dying phenotype is cleared (site becomes empty) with probability
-   ``1 - exp(-r_clearance dt)``, the rate rising with the time since death.
+1. death from heavy local mineral (live cells): channel ``mineral_death`` spends
+   ``r_mineral dt``;
+2. competing transitions of a live cell not killed (to each phenotype k with rate ``r_k`` from
+   the table, 0 for its own phenotype): channel ``transition`` spends ``sum r_k dt``; at its
+   event the target is k with probability ``r_k / sum r`` (the first target whose cumulative
+   rate exceeds ``u sum r``, ``u`` the event's choice uniform);
+3. a cell in the dying phenotype is cleared (site becomes empty): channel ``clearance`` spends
+   ``r_clearance dt``, the rate rising with the time since death.
 
 Rates read the cell's *updated* state (this step's intracellular update) and what it sensed.
 """
@@ -20,17 +22,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from vcsim.cells.kinetics import probability
+from vcsim.cells.clocks import CLEARANCE, MINERAL_DEATH, TRANSITION, choice_key, choice_uniform, clock_key, fire
 from vcsim.cells.rules import behaviour_value
 from vcsim.compiled import jit
 from vcsim.processes.base import CellBuffers, CellProcess, CellStepContext
-from vcsim.rng import Purpose, uniform_at
 
 
 @jit
 def _transition_cells(idx, phenotype, variables, signals, rules, to_behaviour, to_code,
-                      b_mineral, b_clearance, alive_lut, dying, key_mineral, key_move, key_choice,
+                      b_mineral, b_clearance, alive_lut, dying, clock, draws, key_clock, key_choice,
                       dt_h, rates, died):
+    n_sites = phenotype.size
     for j in range(idx.size):
         i = idx[j]
         code = phenotype[i]
@@ -38,27 +40,31 @@ def _transition_cells(idx, phenotype, variables, signals, rules, to_behaviour, t
         v = variables[j]
         s = signals[j]
         # 1. heavy local mineral kills
-        p_min = probability(behaviour_value(rules, b_mineral, code, v, s), dt_h)
-        killed = alive and uniform_at(key_mineral, i) < p_min
+        killed = False
+        if alive:
+            r_min = behaviour_value(rules, b_mineral, code, v, s)
+            killed = fire(clock, draws, i, MINERAL_DEATH, r_min * dt_h, key_clock, n_sites)
         # 2. competing transitions
         total = 0.0
         for t in range(to_code.size):
             r = 0.0 if code == to_code[t] else behaviour_value(rules, to_behaviour[t], code, v, s)
             rates[t] = r
             total = total + r
-        u_move = uniform_at(key_move, i)
-        moves = alive and (not killed) and u_move < probability(total, dt_h)
-        pick = uniform_at(key_choice, i) * total
+        moves = False
         chosen = -1
-        cumulative = 0.0
-        for t in range(to_code.size):
-            cumulative = cumulative + rates[t]
-            if chosen < 0 and pick < cumulative:
-                chosen = to_code[t]
-        if chosen < 0:  # round-off guard: a pick on the total goes to the last non-zero rate
-            for t in range(to_code.size):
-                if rates[t] > 0.0:
-                    chosen = to_code[t]
+        if alive and (not killed) and total > 0.0:
+            moves = fire(clock, draws, i, TRANSITION, total * dt_h, key_clock, n_sites)
+            if moves:
+                pick = choice_uniform(key_choice, i, TRANSITION, draws[i, TRANSITION], n_sites) * total
+                cumulative = 0.0
+                for t in range(to_code.size):
+                    cumulative = cumulative + rates[t]
+                    if chosen < 0 and pick < cumulative:
+                        chosen = to_code[t]
+                if chosen < 0:  # round-off guard: a pick on the total goes to the last non-zero rate
+                    for t in range(to_code.size):
+                        if rates[t] > 0.0:
+                            chosen = to_code[t]
         moves = moves and chosen >= 0
         new = chosen if moves else code
         if killed:
@@ -66,8 +72,8 @@ def _transition_cells(idx, phenotype, variables, signals, rules, to_behaviour, t
         died[j] = killed or (moves and chosen == dying)
         # 3. clearance of dead cells
         if code == dying and dying > 0:
-            p_clear = probability(behaviour_value(rules, b_clearance, code, v, s), dt_h)
-            if u_move < p_clear:
+            r_clear = behaviour_value(rules, b_clearance, code, v, s)
+            if fire(clock, draws, i, CLEARANCE, r_clear * dt_h, key_clock, n_sites):
                 new = 0
         phenotype[i] = new
 
@@ -94,8 +100,8 @@ class PhenotypeTransitions(CellProcess):
     def prepare(self, ctx: CellStepContext) -> None:
         ct = ctx.cell_type
         self._args = (ctx.rules, self._to_behaviour, self._to_code, self._b_mineral, self._b_clearance,
-                      ct.alive_lut, np.int8(ct.dying_code), ctx.key(Purpose.MINERAL_DEATH),
-                      ctx.key(Purpose.TRANSITION), ctx.key(Purpose.TRANSITION_CHOICE), ctx.dt_h)
+                      ct.alive_lut, np.int8(ct.dying_code), ctx.population.event_clock,
+                      ctx.population.event_draws, clock_key(ctx.model.seed), choice_key(ctx.model.seed), ctx.dt_h)
 
     def run(self, ctx: CellStepContext, idx: np.ndarray, buf: CellBuffers) -> None:
         rates = getattr(buf, "transition_rates", None)

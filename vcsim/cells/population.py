@@ -5,7 +5,9 @@ variables 0. The state is a record array of float32 (every variable of the
 :class:`~vcsim.cells.types.CellType`); a cell's update computes in float64 and rounds once when
 it is written back, the same way in both engines. ``population.grp78`` is a view of one
 variable across all sites (writes go through), ``population.matrix`` the same memory as a
-``(n_sites, n_variables)`` float32 array (rules read variables by column).
+``(n_sites, n_variables)`` float32 array (rules read variables by column). Each site also
+carries the event clocks of its cells (:mod:`vcsim.cells.clocks`): ``event_clock`` (float64,
+internal time left per channel) and ``event_draws`` (int64, thresholds drawn per channel).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 
+from vcsim.cells.clocks import N_CHANNELS, renew_clocks, start_clocks
 from vcsim.cells.types import EMPTY_CODE, CellType
 from vcsim.compiled import as_matrix
 
@@ -22,14 +25,27 @@ class CellPopulation:
     """Phenotype codes and state rows of the cells of ``cell_type`` (module docstring)."""
 
     def __init__(self, cell_type: CellType, n_sites: int, *, phenotype: np.ndarray | None = None,
-                 state: np.ndarray | None = None):
+                 state: np.ndarray | None = None, seed: int = 0,
+                 event_clock: np.ndarray | None = None, event_draws: np.ndarray | None = None):
         self.cell_type = cell_type
+        self.seed = int(seed)
         self.phenotype = (np.zeros(n_sites, dtype=np.int8) if phenotype is None
                           else np.ascontiguousarray(phenotype, dtype=np.int8))
         self.state = np.zeros(n_sites, dtype=cell_type.state_dtype) if state is None else state
         if self.state.dtype != cell_type.state_dtype or self.state.shape != (n_sites,):
             raise ValueError(f"{cell_type.name} state must be {n_sites} records of its state dtype")
         self.matrix = as_matrix(self.state)
+        if (event_clock is None) != (event_draws is None):
+            raise ValueError(f"{cell_type.name}: event_clock and event_draws come together")
+        if event_clock is None:
+            self.event_clock = np.zeros((n_sites, N_CHANNELS))
+            self.event_draws = np.zeros((n_sites, N_CHANNELS), dtype=np.int64)
+            start_clocks(self.event_clock, self.event_draws, self.seed)
+        else:
+            self.event_clock = np.ascontiguousarray(event_clock, dtype=np.float64)
+            self.event_draws = np.ascontiguousarray(event_draws, dtype=np.int64)
+            if self.event_clock.shape != (n_sites, N_CHANNELS) or self.event_draws.shape != (n_sites, N_CHANNELS):
+                raise ValueError(f"{cell_type.name}: event clocks must have shape ({n_sites}, {N_CHANNELS})")
         #: phenotype codes at the start of the current step (the transition log compares)
         self.phenotype_before = self.phenotype.copy()
 
@@ -45,18 +61,24 @@ class CellPopulation:
     def __getattr__(self, name: str) -> np.ndarray:
         # one variable across all sites, as a writeable view
         if name.startswith("_") or name in ("cell_type", "state", "phenotype", "matrix",
-                                                    "phenotype_before"):
+                                                    "phenotype_before", "seed", "event_clock", "event_draws"):
             raise AttributeError(name)
         if name in self.cell_type.variable_names:
             return self.state[name]
         raise AttributeError(f"{self.cell_type.name} cells have no variable {name!r}")
 
     def arrays(self) -> dict[str, np.ndarray]:
-        """Every array by name (phenotype first); views, not copies."""
+        """Every array by name (phenotype first, the event clocks last); views, not copies."""
         out = {"phenotype": self.phenotype}
         for name in self.cell_type.variable_names:
             out[name] = self.state[name]
+        out["event_clock"] = self.event_clock
+        out["event_draws"] = self.event_draws
         return out
+
+    def renew_clocks(self, idx: np.ndarray) -> None:
+        """Fresh event thresholds at sites ``idx``, where new cells have arrived."""
+        renew_clocks(self.event_clock, self.event_draws, idx, self.seed)
 
     def rows(self, idx: np.ndarray, names: Iterable[str] | None = None) -> dict[str, np.ndarray]:
         """The variables at sites ``idx`` (all, or ``names``) as float64 copies."""
@@ -87,9 +109,9 @@ class CellPopulation:
 
     # ---- copies and checkpoints ------------------------------------------------------------
     @classmethod
-    def from_arrays(cls, cell_type: CellType, d: Mapping[str, np.ndarray]) -> CellPopulation:
+    def from_arrays(cls, cell_type: CellType, d: Mapping[str, np.ndarray], seed: int = 0) -> CellPopulation:
         """Rebuild from :meth:`arrays` output (e.g. a checkpoint); dtypes are restored."""
-        names = ("phenotype", *cell_type.variable_names)
+        names = ("phenotype", *cell_type.variable_names, "event_clock", "event_draws")
         missing = [k for k in names if k not in d]
         if missing:
             raise ValueError(f"{cell_type.name} cell state is missing arrays: {', '.join(missing)}")
@@ -100,8 +122,10 @@ class CellPopulation:
             if arr.shape != (n,):
                 raise ValueError(f"cell state array {name!r} has shape {arr.shape}, expected ({n},)")
             state[name] = arr.astype(np.float32)
-        return cls(cell_type, n, phenotype=np.asarray(d["phenotype"]), state=state)
+        return cls(cell_type, n, phenotype=np.asarray(d["phenotype"]), state=state, seed=seed,
+                   event_clock=np.asarray(d["event_clock"]), event_draws=np.asarray(d["event_draws"]))
 
     def copy(self) -> CellPopulation:
         return CellPopulation(self.cell_type, self.n_sites, phenotype=self.phenotype.copy(),
-                              state=self.state.copy())
+                              state=self.state.copy(), seed=self.seed, event_clock=self.event_clock.copy(),
+                              event_draws=self.event_draws.copy())

@@ -24,7 +24,7 @@ How a behaviour's value ``b`` is computed for a cell (in file order)::
     b = max(b, 0)
 
 The behaviours and their units are the cell type's (``CellType.behaviours``); a transition rate
-r (1/h) becomes a probability ``1 - exp(-r dt)`` per step. The table is compiled for a run
+r (1/h) is spent by the cell's event clock, ``r dt`` per step (:mod:`vcsim.cells.clocks`). The table is compiled for a run
 (:meth:`RulesTable.compile`) into arrays that the one evaluator, :func:`behaviour_value`,
 reads for one cell; nothing of the table is duplicated in code. To add a hypothesis, add a row
 (or pass an override, see :meth:`RulesTable.override`).

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from vcsim.cells.clocks import VESICLE, clock_key, count_events
 from vcsim.cells.division import DivisionWish
 from vcsim.cells.kinetics import clip
 from vcsim.cells.phenotype import Commit, PhenotypeTransitions
@@ -29,7 +30,7 @@ from vcsim.cells.vsmc.upr import update_upr
 from vcsim.cells.vsmc.variables import VSMC
 from vcsim.compiled import jit
 from vcsim.processes.base import CellBuffers, CellPhase, CellProcess, CellStepContext
-from vcsim.rng import Purpose, uniform_at
+
 
 SITE_FIELDS = ("phosphate_mM", "calcium_mM", "magnesium_mM", "pyrophosphate_uM", "mineral_hap_mM",
                "hap_saturation_index")
@@ -106,20 +107,23 @@ class IntracellularUpdate(CellProcess):
 
 @jit
 def _secrete_cells(idx, phenotype, died, nxt, signals, variables, signal_m, expected, rules, b_vesicle,
-                   b_ppi, b_tnap, b_mgp, alive_lut, osteogenic, key, inputs, dt_h,
+                   b_ppi, b_tnap, b_mgp, alive_lut, osteogenic, clock, draws, key, inputs, dt_h,
                    vesicles, inhibition, bodies, ppi, tnap, cmgp, ucmgp):
     p = inputs[0]
+    n_sites = phenotype.size
     for j in range(idx.size):
         i = idx[j]
         code = phenotype[i]
         v = variables[j]
         s = signal_m[j]
-        out = secrete(nxt[j], signals[j], alive_lut[code], code == osteogenic, died[j],
-                      behaviour_value(rules, b_vesicle, code, v, s),
+        rate = behaviour_value(rules, b_vesicle, code, v, s)
+        count = -1.0
+        if not expected and alive_lut[code]:
+            count = count_events(clock, draws, i, VESICLE, max(rate, 0.0) * dt_h, key, n_sites)
+        out = secrete(nxt[j], signals[j], alive_lut[code], code == osteogenic, died[j], rate,
                       behaviour_value(rules, b_ppi, code, v, s),
                       behaviour_value(rules, b_tnap, code, v, s),
-                      behaviour_value(rules, b_mgp, code, v, s),
-                      -1.0 if expected else uniform_at(key, i), p, dt_h)
+                      behaviour_value(rules, b_mgp, code, v, s), count, p, dt_h)
         vesicles[i] = out[0]
         inhibition[i] = out[1]
         bodies[i] = out[2]
@@ -144,7 +148,8 @@ class Secretion(CellProcess):
 
     def prepare(self, ctx: CellStepContext) -> None:
         r = ctx.release
-        self._args = (ctx.rules, *self._b, ctx.cell_type.alive_lut, OSTEOGENIC, ctx.key(Purpose.VESICLE),
+        self._args = (ctx.rules, *self._b, ctx.cell_type.alive_lut, OSTEOGENIC, ctx.population.event_clock,
+                      ctx.population.event_draws, clock_key(ctx.model.seed),
                       ctx.inputs, ctx.dt_h, r["vesicles_count"], r["vesicle_inhibition_fraction"],
                       r["apoptotic_bodies_count"], r["ppi_release_amol"], r["tnap_activity_uM_per_h"],
                       r["cmgp_release_nM"], r["ucmgp_release_nM"])

@@ -14,9 +14,10 @@ cell's own expression levels; conversions use the site's volumes (the geometry):
   the matrix vesicles it sheds into its own site (lumped);
 - matrix vesicles are counted: a Poisson number with mean ``rate dt`` (``vesicle_release``:
   phenotype base, raised by ER stress through PERK (Furmanik et al. 2021, ATVB 41:898: ER
-  stress -> SMPD3-dependent vesicle release) and by high Ca, lowered by autophagy), drawn with
-  one uniform keyed by (seed, step, site, VESICLE) (``u < 0``: the expected count ``rate dt``,
-  for the steady state a run starts from);
+  stress -> SMPD3-dependent vesicle release) and by high Ca, lowered by autophagy): the count
+  of the site's ``vesicle`` event clock over the step (:mod:`vcsim.cells.clocks`), passed in
+  as ``vesicle_count`` (``< 0``: the expected count ``rate dt``, for the steady state a run
+  starts from);
 - a cell that died this step sheds ``apoptotic_bodies_per_cell`` apoptotic bodies, once.
 
 Apoptotic and empty sites make no PPi, MGP, TNAP or vesicles.
@@ -24,7 +25,6 @@ Apoptotic and empty sites make no PPi, MGP, TNAP or vesicles.
 
 from __future__ import annotations
 
-from vcsim.cells.kinetics import poisson_from_uniform
 from vcsim.compiled import jit
 
 
@@ -48,7 +48,7 @@ def vesicle_inhibition_fraction(n, s, osteogenic, p):
 
 @jit
 def secrete(n, s, viable, osteogenic, died, vesicle_rate_per_h, ppi_amol_per_h, tnap_uM_per_h,
-            mgp_nM_per_h, u_vesicle, p, dt_h):
+            mgp_nM_per_h, vesicle_count, p, dt_h):
     """One step's releases of one cell with (new) state ``n``; see the module docstring.
 
     Returns ``(vesicles, vesicle_inhibition, apoptotic_bodies, ppi_amol, tnap_uM_per_h,
@@ -58,7 +58,7 @@ def secrete(n, s, viable, osteogenic, died, vesicle_rate_per_h, ppi_amol_per_h, 
     if not viable:
         return 0.0, 0.0, bodies, 0.0, 0.0, 0.0, 0.0
     mean = vesicle_rate_per_h * dt_h
-    vesicles = poisson_from_uniform(mean, u_vesicle) if u_vesicle >= 0.0 else mean
+    vesicles = vesicle_count if vesicle_count >= 0.0 else mean
     inhibition = vesicle_inhibition_fraction(n, s, osteogenic, p)
     ppi_amol = ppi_amol_per_h * n.enpp1 * dt_h
     tnap = tnap_uM_per_h * n.tnap

@@ -116,7 +116,7 @@ def new_population(n_sites: int, occupied: np.ndarray, params: Mapping[str, Any]
     occupied = np.asarray(occupied, dtype=bool)
     if occupied.shape != (n_sites,):
         raise ValueError(f"occupied has shape {occupied.shape}, expected ({n_sites},)")
-    pop = CellPopulation(VSMC, n_sites)
+    pop = CellPopulation(VSMC, n_sites, seed=seed)
     sites = np.flatnonzero(occupied)
     pop.phenotype[sites] = VSMC.phenotype("contractile").code
     for name, v in quiescent_steady_state(params).items():

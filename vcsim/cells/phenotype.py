@@ -22,7 +22,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from vcsim.cells.clocks import CLEARANCE, MINERAL_DEATH, TRANSITION, choice_key, choice_uniform, clock_key, fire
+from vcsim.cells.clocks import (
+    CLEARANCE,
+    MINERAL_DEATH,
+    TRANSITION,
+    choice_key,
+    choice_uniform,
+    clock_key,
+    fire,
+)
 from vcsim.cells.rules import behaviour_value
 from vcsim.compiled import jit
 from vcsim.processes.base import CellBuffers, CellProcess, CellStepContext

@@ -31,7 +31,6 @@ from vcsim.cells.vsmc.variables import VSMC
 from vcsim.compiled import jit
 from vcsim.processes.base import CellBuffers, CellPhase, CellProcess, CellStepContext
 
-
 SITE_FIELDS = ("phosphate_mM", "calcium_mM", "magnesium_mM", "pyrophosphate_uM", "mineral_hap_mM",
                "hap_saturation_index")
 OSTEOGENIC = VSMC.phenotype("osteogenic").code

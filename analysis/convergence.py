@@ -507,11 +507,13 @@ def report(args: Any, cases: Sequence[Case], steps: Sequence[float], convs: dict
               f"beyond noise, of one sign, {ORDER_RANGE[0]:g} < p < {ORDER_RANGE[1]:g}), else the "
               f"formal order {FORMAL_ORDER:g} of sequential operator splitting;",
               "- error of the default step: (q(dt) - q0) / |q0|.", "",
-              "**Sampling noise.** Nucleation and phenotype transitions are stochastic, with "
-              "counter-based draws keyed by (seed, step, site): a different dt means different "
-              "draws, so the difference between two steps mixes discretisation error with "
-              "sampling noise. Differences are taken per seed (a seed's initial state is the "
-              "same at every dt) and averaged over seeds; a difference within "
+              "**Sampling noise.** Nucleation, phenotype transitions, divisions and vesicle "
+              "counts are stochastic. They are drawn by random time change (each site's event "
+              "clocks, thresholds keyed by (seed, site, channel, draw index), not by the step), "
+              "so a seed is the same sample at every dt and its differences between steps "
+              "are discretisation error, up to events whose timing a small change of the state "
+              "moves past a threshold. Differences are taken per seed and averaged over seeds; "
+              "a difference within "
               f"{args.noise_se:g} standard errors of zero is flagged *within noise* and its "
               "order is not used. "
               + ("With one seed the noise is not assessed. " if len(seeds) < 2 else "")

@@ -55,7 +55,7 @@ class DivisionWish(CellProcess):
         ct = phase.cell_type
         self._b = list(ct.behaviours).index("division")
         self.reads = (f"{ct.name}.*", "signal.*")
-        self.writes = (f"division_wish.{ct.name}",)
+        self.writes = (f"division_wish.{ct.name}", f"{ct.name}.event_clock")
 
     def prepare(self, ctx: CellStepContext) -> None:
         self._args = (ctx.rules, self._b, ctx.cell_type.alive_lut, ctx.population.event_clock,

@@ -101,7 +101,7 @@ class PhenotypeTransitions(CellProcess):
         self._b_clearance = behaviours.index("clearance")
         self._rates = np.zeros(len(targets))
         self.reads = (f"{ct.name}.phenotype", f"{ct.name}.*", "signal.*")
-        self.writes = (f"{ct.name}.phenotype", "died")
+        self.writes = (f"{ct.name}.phenotype", f"{ct.name}.event_clock", "died")
         if self._b_mineral < 0:
             raise ValueError(f"{ct.name}: the phenotype process needs a mineral_death behaviour")
 

@@ -5,7 +5,8 @@ deposit of what cells released, TNAP, speciation, nucleation, growth, transport,
 declares
 
 - ``reads`` / ``writes``: the state it uses, as dotted names in the model's namespaces:
-  ``field.<name>`` (lattice fields), ``<cell type>.<variable>`` or ``<cell type>.phenotype``,
+  ``field.<name>`` (lattice fields), ``<cell type>.<variable>``, ``<cell type>.phenotype`` or
+  ``<cell type>.event_clock`` (the sites' event clocks, :mod:`vcsim.cells.clocks`),
   ``signal.<name>`` (what cells sensed this step), ``release.<name>`` (what cells released
   this step), ``input.<parameter>`` (values in force now), ``log.<name>``, ``ledger.<account>``;
 - ``parameters``: the schema parameters it reads;
@@ -390,7 +391,7 @@ class ProcessList(Sequence):
         """Refuse (one line) a process that declares a parameter, field or cell variable the
         model does not have: a typo in a user's process shows at once, not as a wrong result."""
         schema = model.params.schema
-        variables = {name: set(pop.cell_type.variable_names) | {"phenotype", "*"}
+        variables = {name: set(pop.cell_type.variable_names) | {"phenotype", "event_clock", "*"}
                      for name, pop in model.populations.items()}
         for row in self.table():
             where = f"process '{row['name']}'"

@@ -61,9 +61,10 @@ class Nucleation(Process):
     name = "nucleation"
     reads = ("field.hap_saturation_index", "field.acp_saturation_index", "field.vesicles_count",
              "field.vesicle_inhibition_fraction", "field.apoptotic_bodies_count", "field.nuclei_count",
-             "field.cmgp_nM", "field.pyrophosphate_uM", "field.magnesium_mM", "input.fetuin_a_g_per_L",
-             "input.temperature_c")
-    writes = ("field.nuclei_count", "field.vesicles_count", "field.apoptotic_bodies_count", "log.nucleation")
+             "field.cmgp_nM", "field.pyrophosphate_uM", "field.magnesium_mM", "field.nucleation_clock",
+             "field.nucleation_draws_count", "input.fetuin_a_g_per_L", "input.temperature_c")
+    writes = ("field.nuclei_count", "field.vesicles_count", "field.apoptotic_bodies_count",
+              "field.nucleation_clock", "field.nucleation_draws_count", "log.nucleation")
     parameters = tuple(p for p in (
         "vesicle_j0_per_h", "vesicle_barrier_factor", "apoptotic_body_j0_per_h",
         "apoptotic_body_barrier_factor", "elastin_j0_per_h", "elastin_barrier_factor",

@@ -137,8 +137,8 @@ class Secretion(CellProcess):
     (vcsim.cells.vsmc.secretion)."""
 
     name = "secretion"
-    reads = ("next.vsmc.*", "vsmc.phenotype", "died", "signal.*", "input.*")
-    writes = ("release.*",)
+    reads = ("next.vsmc.*", "vsmc.phenotype", "vsmc.event_clock", "died", "signal.*", "input.*")
+    writes = ("release.*", "vsmc.event_clock")
 
     def setup(self, model, phase) -> None:
         behaviours = list(phase.cell_type.behaviours)

@@ -71,7 +71,7 @@ def test_the_mtorc1_arm_of_ppi_production_acts():
     assert treated["mean_chop"] < wt["mean_chop"] - 0.03
     assert treated["mean_enpp1"] > 1.1 * wt["mean_enpp1"]
     assert treated["pyrophosphate_mean_uM"] > wt["pyrophosphate_mean_uM"] + 0.005
-    assert treated["calcium_content_ug_per_mg_protein"] < wt["calcium_content_ug_per_mg_protein"]
+    # (what rapamycin does to calcium content is the validation claim rapamycin_lowers_calcification)
 
 
 def test_warfarin_started_late_still_lowers_matrix_cmgp_and_raises_calcification():

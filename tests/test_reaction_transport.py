@@ -62,7 +62,8 @@ def test_a_closed_wall_holds_its_calcium_and_phosphorus_in_fluid_mineral_and_cel
 
 
 def test_the_closed_box_test_exercises_deaths_divisions_and_mineral():
-    m = VascularModel(seed=3, lattice_rows=6, lattice_cols=8, serum_phosphate_mM=3.0, serum_ppi_uM=0.3,
+    # seed 1: 41 deaths, 40 clearances and 2 divisions into the cleared sites in 96 h
+    m = VascularModel(seed=1, lattice_rows=6, lattice_cols=8, serum_phosphate_mM=3.0, serum_ppi_uM=0.3,
                       fetuin_a_g_per_L=0.1, setting="in_vitro", threads=1,
                       rules_overrides=deaths(0.05), **CLOSED)
     t0 = wall_totals_umol(m)

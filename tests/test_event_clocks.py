@@ -65,12 +65,20 @@ def _ckd(dt: float) -> VascularModel:
     return m
 
 
-def test_a_seed_gives_nearly_the_same_phenotype_transitions_at_every_step():
+def test_a_seed_gives_nearly_the_same_transitions_and_mineral_at_every_step():
     # a transition is drawn where its site's clock runs out, so at dt = 1 h and 0.25 h a seed
     # has (almost) the same transitions; the rest drift apart through small differences of
     # the cell states (each step reads its signals at the start). With draws made anew each
     # step (before), only chance coincidences matched
-    logs = {dt: _ckd(dt).transition_log.to_frame() for dt in (1.0, 0.25)}
+    models = {dt: _ckd(dt) for dt in (1.0, 0.25)}
+    logs = {dt: m.transition_log.to_frame() for dt, m in models.items()}
+    # the whole model at dt = 1 h against 0.25 h on a small wall: the same calcium content
+    # and nucleation count to a few per cent
+    ca = {dt: m.stats["calcium_content_ug_per_mg_protein"] for dt, m in models.items()}
+    nuc = {dt: m.stats["nucleation_events_cumulative"] for dt, m in models.items()}
+    assert ca[0.25] > 0 and nuc[0.25] > 10
+    assert ca[1.0] == pytest.approx(ca[0.25], rel=0.05)
+    assert nuc[1.0] == pytest.approx(nuc[0.25], rel=0.05)
     coarse: dict[tuple, list[float]] = {}
     for r in logs[1.0].itertuples():
         coarse.setdefault((r.row, r.col, r.from_phenotype, r.to_phenotype), []).append(r.time_h)

@@ -59,6 +59,7 @@ overrides = ["fetuin_a_g_per_L=0.15"]
 
 [[claims]]
 id = "low_fetuin_raises"
+role = "validation"
 text = "Low fetuin-A raises calcification (CKD, {ref.fetuin_a_g_per_L:g} -> {treat.fetuin_a_g_per_L:g} g/L)"
 source = "Ketteler et al. 2003 Lancet 361:827"
 metric = "calcium_content_ug_per_mg_protein"
@@ -70,6 +71,7 @@ figure = "inhibitors"
 
 [[claims]]
 id = "pi_2_0_clear"
+role = "validation"
 text = "At {treat.serum_phosphate_mM:.1f} mM Pi clear mineral (above {threshold:g})"
 source = "Jono et al. 2000 Circ Res 87:e10"
 metric = "calcified_fraction"
@@ -79,6 +81,7 @@ threshold = 0.05
 
 [[claims]]
 id = "left"
+role = "validation"
 text = "share of the {base.serum_phosphate_mM:.1f} -> {ref.serum_phosphate_mM:.1f} mM effect left"
 source = "Jono et al. 2000 Circ Res 87:e10"
 metric = "avg_mean_runx2"
@@ -90,6 +93,7 @@ threshold = 0.2
 
 [[claims]]
 id = "top"
+role = "validation"
 text = "Calciphylaxis is the most severe"
 source = "Nigwekar, Thadhani & Brandenburg 2018 N Engl J Med 378:1704"
 metric = "nucleation_events_total"
@@ -121,7 +125,9 @@ def test_shipped_table_loads_with_every_claim_and_both_suites():
     assert set(table.suites) == {"quick", "full"}
     assert v.QUICK.quick and not v.FULL.quick and v.QUICK.seeds == (1, 2, 3)
     ids = [c.id for c in table.claims]
-    assert len(ids) == 32 == len(set(ids))
+    assert len(ids) == len(set(ids)) >= 50
+    roles = [c.role for c in table.claims]
+    assert roles.count("validation") >= 20 + roles.count("calibration") // 2
     for cfg in (v.QUICK, v.FULL):
         names = {a.name for a in v.arms(cfg)}
         assert [a.dose for a in v.arms(cfg) if a.dose is not None] == list(cfg.doses)
@@ -204,7 +210,26 @@ def test_small_table_arms_and_settings(tmp_path):
      "[ranking] 'calciphylaxiss': unknown scenario 'calciphylaxiss'"),
     ('kind = "diff"', 'kind = "diffs"',
      "claim 'low_fetuin_raises': kind = 'diffs' is not allowed; did you mean 'diff'?; "
-     "allowed: diff, below, above, remaining, top"),
+     "allowed: diff, below, above, remaining, top, within, ratio"),
+    ('role = "validation"', 'role = "calibrated"',
+     "claim 'low_fetuin_raises': role = 'calibrated' is not allowed; did you mean 'calibration'?"),
+    ('role = "validation"', 'role = "calibration"',
+     "claim 'low_fetuin_raises': a calibration anchor needs sets = [the parameters it sets]"),
+    ('role = "validation"', 'role = "calibration"\nsets = ["fetuin_g_per_L"]',
+     "claim 'low_fetuin_raises': sets: unknown parameter 'fetuin_g_per_L'; did you mean "
+     "'fetuin_a_g_per_L'?"),
+    ('role = "validation"', 'role = "validation"\nsets = ["fetuin_a_g_per_L"]',
+     "claim 'low_fetuin_raises': sets = ['fetuin_a_g_per_L'] is not allowed on a validation "
+     "claim"),
+    ('role = "validation"\ntext = "Low', 'text = "Low', "claim 'low_fetuin_raises': missing key 'role'"),
+    ('metric = "avg_mean_runx2"', 'metric = "mean_runx2@day9"',
+     "claim 'left': metric 'mean_runx2@day9' reads day 9, but arm 'iv_pi1.0' runs 2 days in suite "
+     "'quick'"),
+    ('metric = "avg_mean_runx2"', 'metric = "mean_runx3@day1"',
+     "claim 'left': metric = 'mean_runx3@day1' is not allowed; a time-course metric is "
+     "<column>@day<whole day>"),
+    ('metric = "avg_mean_runx2"', 'metric = "mean_runx2@day1.5"',
+     "claim 'left': metric = 'mean_runx2@day1.5' is not allowed"),
     ('metric = "calcium_content_ug_per_mg_protein"', 'metric = "calcium_content_ug_per_mg"',
      "claim 'low_fetuin_raises': metric = 'calcium_content_ug_per_mg' is not an output of the "
      "model; did you mean 'calcium_content_ug_per_mg_protein'?"),
@@ -231,8 +256,8 @@ def test_small_table_arms_and_settings(tmp_path):
     ('threshold = 0.05', 'treshold = 0.05',
      "claim 'pi_2_0_clear': unknown key 'treshold'; did you mean 'threshold'?"),
     ('threshold = 0.05', 'threshold = 0.05\nmargin = 0.1',
-     "claim 'pi_2_0_clear': unknown key 'margin'; allowed: id, text, source, metric, kind, "
-     "figure, treat, threshold"),
+     "claim 'pi_2_0_clear': unknown key 'margin'; allowed: id, role, text, source, metric, kind, "
+     "figure, sets, note, treat, threshold"),
     ('threshold = 0.05', 'direction = "up"', "claim 'pi_2_0_clear': unknown key 'direction'"),
     ('direction = "higher"', 'direction = "up"',
      "claim 'low_fetuin_raises': direction = 'up' is not allowed; allowed: higher, lower"),
@@ -362,3 +387,72 @@ def test_no_replicates_fails():
     table = metric_frame({"t": [np.nan] * 3, "r": [1.0] * 3})
     r = evaluate(claim("diff", ref="r"), table)
     assert math.isnan(r["simulated_effect"]) and not r["passed"]
+
+
+def test_within_needs_the_mean_in_the_published_range():
+    table = metric_frame({"t": [1.0, 2.0, 3.0]})
+    assert evaluate(claim("within", low=1.5, high=2.5), table)["passed"]
+    assert not evaluate(claim("within", low=2.1, high=5.0), table)["passed"]
+    assert not evaluate(claim("within", low=0.0, high=1.9), table)["passed"]
+
+
+def test_ratio_needs_the_range_and_a_resolved_change():
+    table = metric_frame({"t": [2.0, 3.0, 4.0], "r": [1.0, 1.0, 1.0], "n": [2.0, 0.5, 3.5]})
+    r = evaluate(claim("ratio", ref="r", low=2.0, high=5.0), table)
+    assert r["simulated_effect"] == pytest.approx(3.0) and r["passed"]
+    assert not evaluate(claim("ratio", ref="r", low=3.5, high=5.0), table)["passed"]
+    # mean fold 2 but the CI spans 1: not resolved
+    assert not evaluate(claim("ratio", ref="r", low=1.5, high=5.0), metric_frame(
+        {"t": [2.0, 0.5, 3.5], "r": [1.0, 1.0, 1.0]}))["passed"]
+    lower = metric_frame({"t": [0.3, 0.35, 0.4], "r": [1.0, 1.0, 1.0]})
+    assert evaluate(claim("ratio", ref="r", low=0.1, high=0.5), lower)["passed"]
+
+
+def test_range_kinds_are_checked(tmp_path):
+    text = SMALL.replace('threshold = 0.05', 'low = 0.5\nhigh = 0.2').replace(
+        'kind = "above"', 'kind = "within"')
+    with pytest.raises(TableError, match="low = 0.5, high = 0.2 is not allowed"):
+        load_text(tmp_path, text)
+    ratio = SMALL.replace('threshold = 0.05', 'ref = "iv_pi1.0"\nlow = 0.5\nhigh = 2.0').replace(
+        'kind = "above"', 'kind = "ratio"')
+    with pytest.raises(TableError, match="must not contain 1"):
+        load_text(tmp_path, ratio)
+    missing = SMALL.replace('threshold = 0.05', 'low = 0.5').replace('kind = "above"',
+                                                                       'kind = "within"')
+    with pytest.raises(TableError, match="missing key 'high'"):
+        load_text(tmp_path, missing)
+
+
+def test_anchors_and_parameters_name_each_other():
+    """Every parameter a calibration anchor sets names the anchor in its calibrated_by, and
+    every parameter whose calibrated_by names an anchor is in that anchor's sets."""
+    from vcsim.params import schema
+
+    anchors = {c.id: set(c.sets) for c in v.shipped_table().claims if c.role == "calibration"}
+    assert anchors
+    for cid, names in anchors.items():
+        for name in names:
+            assert f"[{cid}]" in schema()[name].calibrated_by, (cid, name)
+    for p in schema():
+        for cid in anchors:
+            if f"[{cid}]" in p.calibrated_by:
+                assert p.name in anchors[cid], (p.name, cid)
+    validation_ids = {c.id for c in v.shipped_table().claims if c.role == "validation"}
+    for p in schema():
+        for cid in validation_ids:
+            assert f"[{cid}]" not in p.calibrated_by, (p.name, cid)
+
+
+#: claims of the 0.1 table that are calibration anchors now: each must say why (a claim moves
+#: from validation to calibration only with a note)
+FIRST_TABLE = ("healthy_no_calcification", "pi_1_4_little", "pi_threshold_rise",
+               "osteo_markers_with_pi", "glucose_high_vs_normal", "glucose_fluct_vs_constant",
+               "anti_tnf_lowers_calcification")
+
+
+def test_anchors_say_what_they_set():
+    for c in v.shipped_table().claims:
+        if c.role == "calibration":
+            assert c.note and c.sets, c.id
+        if c.id in FIRST_TABLE:
+            assert c.role == "calibration", c.id

@@ -16,11 +16,16 @@ CA = "calcium_content_ug_per_mg_protein"
 CALC_FRAC = "calcified_fraction"
 
 #: How a claim compares arms (see :mod:`vcsim.validation.statistics`).
-KINDS = ("diff", "below", "above", "remaining", "top")
+KINDS = ("diff", "below", "above", "remaining", "top", "within", "ratio")
+#: What a claim is for: a ``calibration`` anchor sets parameters (``sets``, each of which names
+#: the anchor in its ``calibrated_by``); a ``validation`` claim is one no parameter was tuned to.
+ROLES = ("calibration", "validation")
 #: ``direction`` of a ``diff`` claim in the table -> sign of the expected effect.
 DIRECTIONS = {"higher": 1, "lower": -1}
 #: Figures of :mod:`vcsim.validation.figures`; a claim names the one that shows it.
 FIGURES = ("dose_response", "time_courses", "glucose", "vitamin_k", "upr", "inhibitors", "ranking")
+#: A metric ``<column>@day<N>`` reads the arm's daily time course at day N.
+AT_DAY = "@day"
 #: Run lengths by setting (the ``setting`` parameter of the arm's scenario).
 SETTINGS = ("in_vitro", "in_vivo")
 
@@ -59,12 +64,16 @@ class Arm:
     overrides: tuple[str, ...] = ()
     vivo: bool = False  # in vivo arms run longer (weeks)
     label: str = ""
+    #: run length (days) when it differs from the suite's in-vitro / in-vivo length
+    run_days: float | None = None
     #: the medium Pi of a dose-response arm (None for other arms)
     dose: float | None = None
     #: one of the scenarios ranked by calcium content (``[ranking]``)
     ranked: bool = False
 
     def days(self, cfg: SuiteConfig) -> float:
+        if self.run_days is not None:
+            return self.run_days
         return cfg.days_in_vivo if self.vivo else cfg.days_in_vitro
 
 
@@ -90,6 +99,14 @@ class Claim:
     others: tuple[str, ...] = ()  # for "top"
     figure: str = ""
     template: str = ""
+    role: str = "validation"  # one of ROLES
+    #: calibration anchors: the parameters the anchor sets
+    sets: tuple[str, ...] = ()
+    #: within / ratio: the published range the mean must lie in
+    low: float = 0.0
+    high: float = 0.0
+    #: why a claim has the role it has (e.g. it moved from validation to calibration)
+    note: str = ""
 
     @property
     def arms(self) -> tuple[str, ...]:

@@ -13,6 +13,10 @@ Every claim compares arms run with the same seeds (so the same initial layer), p
   ``threshold``.
 - ``top``: the arm's metric minus the largest metric of the other arms, per seed; passes when
   the CI lies above zero (the arm ranks first).
+- ``within``: the level of the metric in one arm; passes when its mean lies in the published
+  range ``[low, high]`` (a magnitude).
+- ``ratio``: the fold change ``treat / ref`` per seed; passes when its mean lies in the published
+  range ``[low, high]`` and its CI excludes 1 on that side (the change is resolved).
 
 A claim whose effect is not finite (no replicates) fails.
 """
@@ -91,11 +95,25 @@ def evaluate(claim: Claim, table: pd.DataFrame) -> dict[str, Any]:
         passed = bool(lo > 0)
         runner_up = others.mean().idxmax()
         detail = f"{claim.treat} - max(other scenarios); runner-up {runner_up}"
+    elif claim.kind == "within":
+        mean, lo, hi = t_interval(t.values)
+        passed = bool(claim.low <= mean <= claim.high)
+        detail = f"{claim.treat} level; published range [{claim.low:g}, {claim.high:g}]"
+    elif claim.kind == "ratio":
+        r = _per_seed(table, claim.ref, m)
+        rv = r.reindex(t.index).values
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = t.values / np.where(rv != 0, rv, np.nan)
+        mean, lo, hi = t_interval(ratio)
+        resolved = lo > 1.0 if claim.low >= 1.0 else hi < 1.0
+        passed = bool(claim.low <= mean <= claim.high and resolved)
+        detail = (f"{claim.treat} / {claim.ref}; arm means {float(t.mean()):.4g} vs "
+                  f"{float(r.mean()):.4g}; published range [{claim.low:g}, {claim.high:g}]")
     else:  # pragma: no cover - the table loader rejects unknown kinds
         raise ValueError(f"unknown claim kind {claim.kind}")
-    return {"id": claim.id, "claim": claim.claim, "source": claim.source, "metric": m,
+    return {"id": claim.id, "role": claim.role, "claim": claim.claim, "source": claim.source, "metric": m,
             "comparison": detail, "simulated_effect": mean, "ci_low": lo, "ci_high": hi,
-            "passed": bool(passed and np.isfinite(mean))}
+            "passed": bool(passed and np.isfinite(mean)), "sets": " ".join(claim.sets)}
 
 
 def evaluate_claims(claims: Iterable[Claim], table: pd.DataFrame) -> pd.DataFrame:

@@ -16,16 +16,17 @@ import numpy as np
 import pandas as pd
 
 from vcsim.parallel import map_processes
-from vcsim.validation.design import CA, CALC_FRAC, Arm, Claim, SuiteConfig
+from vcsim.validation.design import AT_DAY, CA, CALC_FRAC, Arm, Claim, SuiteConfig
 from vcsim.validation.statistics import evaluate_claims
 from vcsim.validation.table import ValidationTable, averaged, shipped_table
 
 #: Time-course columns kept (daily) for the figures.
-TS_COLUMNS = ("day", CA, CALC_FRAC, "fraction_osteogenic", "mean_grp78", "mean_chop", "mean_atf4",
-              "mean_runx2", "mean_tnap", "mean_mgp_carboxylated_fraction")
+TS_COLUMNS = ("day", CA, CALC_FRAC, "fraction_osteogenic", "fraction_contractile",
+              "fraction_apoptotic", "mean_grp78", "mean_chop", "mean_atf4", "mean_perk",
+              "mean_xbp1s", "mean_runx2", "mean_tnap", "mean_mgp_carboxylated_fraction")
 #: Columns of validation.csv.
-VALIDATION_COLUMNS = ("id", "claim", "source", "metric", "simulated_effect", "ci_low", "ci_high",
-                      "passed")
+VALIDATION_COLUMNS = ("id", "role", "claim", "source", "metric", "simulated_effect", "ci_low",
+                      "ci_high", "passed", "sets")
 
 
 def arms(cfg: SuiteConfig, design: ValidationTable | None = None) -> list[Arm]:
@@ -56,6 +57,9 @@ def run_arm(arm: Arm, seed: int, cfg: SuiteConfig) -> dict[str, Any]:
         metrics[f"avg_{key}"] = float(ts[key].iloc[1:].mean())
     steps_per_day = max(int(round(24.0 / model.dt_h)), 1)
     daily = ts.iloc[::steps_per_day][list(TS_COLUMNS)].reset_index(drop=True)
+    for _, row in daily.iterrows():  # the time-course metrics <column>@day<N>
+        for col in TS_COLUMNS[1:]:
+            metrics[f"{col}{AT_DAY}{int(round(row['day']))}"] = float(row[col])
     return {"arm": arm.name, "seed": seed, "metrics": metrics, "timeseries": daily,
             "seconds": time.perf_counter() - t0}
 

@@ -25,9 +25,11 @@ Format (every key is checked; an unknown one is an error)::
     overrides = ["fetuin_a_g_per_L=0.15"]
     setting = "in_vivo"       # optional; must match the scenario's `setting` parameter
     label = "ckd + fetuin-A {fetuin_a_g_per_L:g} g/L"
+    days = 56.0               # optional; run length when it is not the suite's
 
     [[claims]]
     id = "low_fetuin_raises"
+    role = "validation"       # validation | calibration (then sets = [parameters it sets])
     text = "Low fetuin-A raises Ca ({ref.fetuin_a_g_per_L:g} -> {treat.fetuin_a_g_per_L:g} g/L)"
     source = "Ketteler et al. 2003 Lancet 361:827"
     metric = "calcium_content_ug_per_mg_protein"
@@ -37,15 +39,23 @@ Format (every key is checked; an unknown one is an error)::
     direction = "higher"      # diff only: higher | lower
     figure = "inhibitors"
 
-Every claim has ``id``, ``text``, ``source``, ``metric``, ``kind`` and optionally ``figure`` (one
-of :data:`~vcsim.validation.design.FIGURES`); the other keys depend on the kind (required ones
-first, then optional): ``diff``: treat, ref; direction ("higher"), margin (0);
+Every claim has ``id``, ``role``, ``text``, ``source``, ``metric``, ``kind`` and optionally
+``figure`` (one of :data:`~vcsim.validation.design.FIGURES`) and ``note``. ``role`` is
+``validation`` (a behaviour no parameter was tuned to) or ``calibration`` (an anchor; ``sets``
+lists the parameters it sets, and each of them names the anchor's id in its ``calibrated_by``,
+which ``tests/test_validation_claims.py`` checks both ways). The other keys depend on the kind
+(required ones first, then optional): ``diff``: treat, ref; direction ("higher"), margin (0);
 ``below``/``above``: treat, threshold; ``remaining``: treat, ref, base, threshold; ``top``:
-treat, others (a list of arms).
+treat, others (a list of arms); ``within``: treat, low, high (a published range for the level);
+``ratio``: treat, ref, low, high (a published fold change treat / ref).
+
+A metric is an output of the model, ``avg_<output>`` (the run average of a marker or cell
+output), or ``<column>@day<N>``: the arm's daily time course (a column of
+:data:`vcsim.validation.suite.TS_COLUMNS`) at day N, which every arm of the claim must reach.
 
 Templates: a claim's ``text`` names ``{treat.<parameter>}``, ``{ref.<parameter>}``,
 ``{base.<parameter>}`` (the resolved parameters of that arm: its scenario with its overrides,
-:func:`vcsim.scenario.load_scenario`), ``{threshold}`` or ``{margin}``, each with an optional
+:func:`vcsim.scenario.load_scenario`), ``{threshold}``, ``{margin}``, ``{low}`` or ``{high}``, each with an optional
 format (``:g``, ``:.1f``). So a text shows the values the arms really run with.
 
 Checks at load time, each a one-line :class:`TableError` (or the schema's
@@ -69,9 +79,11 @@ from typing import Any
 from vcsim.params import ParameterError, Parameters, read_toml
 from vcsim.scenario import ScenarioError, load_scenario, validate_days
 from vcsim.validation.design import (
+    AT_DAY,
     DIRECTIONS,
     FIGURES,
     KINDS,
+    ROLES as CLAIM_ROLES,
     SETTINGS,
     Arm,
     Claim,
@@ -96,15 +108,17 @@ TOP_KEYS = ("suites", "dose_response", "ranking", "arms", "claims")
 SUITES = ("quick", "full")
 SUITE_KEYS = ("seeds", "lattice_rows", "lattice_cols", "days_in_vitro", "days_in_vivo", "doses")
 DOSE_KEYS = ("scenario", "parameter", "name", "label", "overrides", "setting")
-ARM_KEYS = ("name", "scenario", "overrides", "setting", "label")
-CLAIM_KEYS = ("id", "text", "source", "metric", "kind", "figure")
+ARM_KEYS = ("name", "scenario", "overrides", "setting", "label", "days")
+CLAIM_KEYS = ("id", "role", "text", "source", "metric", "kind", "figure", "sets", "note")
 #: claim keys beyond CLAIM_KEYS, by kind (KIND_REQUIRED: those that must be given)
 KIND_KEYS = {"diff": ("treat", "ref", "direction", "margin"), "below": ("treat", "threshold"),
              "above": ("treat", "threshold"),
-             "remaining": ("treat", "ref", "base", "threshold"), "top": ("treat", "others")}
+             "remaining": ("treat", "ref", "base", "threshold"), "top": ("treat", "others"),
+             "within": ("treat", "low", "high"), "ratio": ("treat", "ref", "low", "high")}
 KIND_REQUIRED = {"diff": ("treat", "ref"), "below": ("treat", "threshold"),
                  "above": ("treat", "threshold"),
-                 "remaining": ("treat", "ref", "base", "threshold"), "top": ("treat", "others")}
+                 "remaining": ("treat", "ref", "base", "threshold"), "top": ("treat", "others"),
+                 "within": ("treat", "low", "high"), "ratio": ("treat", "ref", "low", "high")}
 ROLES = ("treat", "ref", "base")
 #: what an arm's name or label template may name
 ARM_NAMES = "the arm's parameters (python run.py params)"
@@ -246,7 +260,14 @@ def _fixed_arms(path: Path, data: Mapping[str, Any]) -> list[tuple[Arm, Paramete
         params = _arm_params(where, scenario, overrides)
         vivo = _setting(where, entry, params)
         label = fill(f"{where}: label", _str(where, entry, "label", ""), params, ARM_NAMES)
-        out.append((Arm(name, scenario, overrides, vivo=vivo, label=label or name), params))
+        run_days = None
+        if "days" in entry:
+            try:
+                run_days = validate_days(entry["days"], f"{where}: days")
+            except ScenarioError as exc:
+                raise TableError(str(exc)) from None
+        out.append((Arm(name, scenario, overrides, vivo=vivo, label=label or name,
+                        run_days=run_days), params))
     return out
 
 
@@ -306,49 +327,92 @@ def metric_names() -> tuple[str, ...]:
     return (*model.outputs.names(None), *(f"avg_{m}" for m in averaged(model.outputs)))
 
 
-def _claim(path: Path, i: int, entry: Any, arm_sets: Mapping[str, set[str]],
-           params: Mapping[str, Parameters], metrics: Sequence[str]) -> Claim:
-    where = _where(path, f"claim {i + 1}")
-    if isinstance(entry, dict) and isinstance(entry.get("id"), str) and entry["id"]:
-        where = _where(path, f"claim '{entry['id']}'")
-    _keys(where, entry, (*CLAIM_KEYS, *sorted({k for ks in KIND_KEYS.values() for k in ks})),
-          ("id", "text", "source", "metric", "kind"))
-    cid = _str(where, entry, "id")
-    kind = _choice(where, "kind", entry["kind"], KINDS)
-    _keys(where, entry, (*CLAIM_KEYS, *KIND_KEYS[kind]), KIND_REQUIRED[kind])
-    metric = _str(where, entry, "metric")
+def _metric(where: str, metric: str, metrics: Sequence[str]) -> tuple[str, int | None]:
+    """The metric and, for ``<column>@day<N>``, the day N it reads."""
+    from vcsim.validation.suite import TS_COLUMNS
+
+    if AT_DAY in metric:
+        column, _, day = metric.partition(AT_DAY)
+        columns = TS_COLUMNS[1:]
+        if column not in columns or not day.isdigit():
+            raise TableError(f"{where}: metric = {metric!r} is not allowed; a time-course metric is "
+                             f"<column>{AT_DAY}<whole day>, column one of {', '.join(columns)}")
+        return metric, int(day)
     if metric not in metrics:
         close = difflib.get_close_matches(metric, metrics, n=1, cutoff=0.6)
         hint = f"; did you mean '{close[0]}'?" if close else ""
         raise TableError(f"{where}: metric = {metric!r} is not an output of the model{hint} "
-                         "(outputs: model.outputs.names(None), or avg_ + a marker or cell output)")
+                         "(outputs: model.outputs.names(None), avg_ + a marker or cell output, or "
+                         f"<column>{AT_DAY}<N>)")
+    return metric, None
+
+
+def _claim(path: Path, i: int, entry: Any, arm_sets: Mapping[str, Mapping[str, Arm]],
+           suites: Mapping[str, SuiteConfig], params: Mapping[str, Parameters],
+           metrics: Sequence[str]) -> Claim:
+    from vcsim.params import schema
+
+    where = _where(path, f"claim {i + 1}")
+    if isinstance(entry, dict) and isinstance(entry.get("id"), str) and entry["id"]:
+        where = _where(path, f"claim '{entry['id']}'")
+    _keys(where, entry, (*CLAIM_KEYS, *sorted({k for ks in KIND_KEYS.values() for k in ks})),
+          ("id", "role", "text", "source", "metric", "kind"))
+    cid = _str(where, entry, "id")
+    kind = _choice(where, "kind", entry["kind"], KINDS)
+    _keys(where, entry, (*CLAIM_KEYS, *KIND_KEYS[kind]), KIND_REQUIRED[kind])
+    role = _choice(where, "role", entry["role"], CLAIM_ROLES)
+    sets = _strings(where, entry, "sets")
+    if role == "calibration" and not sets:
+        raise TableError(f"{where}: a calibration anchor needs sets = [the parameters it sets]")
+    if role == "validation" and sets:
+        raise TableError(f"{where}: sets = {list(sets)!r} is not allowed on a validation claim "
+                         "(no parameter may be tuned to it); make it role = \"calibration\"")
+    for name in sets:
+        try:
+            schema().lookup(name)
+        except ParameterError as exc:
+            raise TableError(f"{where}: sets: {exc}") from None
+    metric, day = _metric(where, _str(where, entry, "metric"), metrics)
     roles = {r: _str(where, entry, r) for r in ROLES if r in entry}
     others = _strings(where, entry, "others")
     if kind == "top" and not others:
         raise TableError(f"{where}: others = [] is not allowed; expected the arms to rank against")
-    for role, arm in [*roles.items(), *(("others", o) for o in others)]:
+    for role_name, arm in [*roles.items(), *(("others", o) for o in others)]:
         for suite, names in arm_sets.items():
             if arm not in names:
                 close = difflib.get_close_matches(arm, sorted(names), n=1, cutoff=0.6)
                 hint = f"; did you mean '{close[0]}'?" if close else ""
-                raise TableError(f"{where}: {role} = {arm!r} is not an arm of suite "
+                raise TableError(f"{where}: {role_name} = {arm!r} is not an arm of suite "
                                  f"'{suite}'{hint}")
+            length = names[arm].days(suites[suite])
+            if day is not None and day > length:
+                raise TableError(f"{where}: metric {metric!r} reads day {day}, but arm {arm!r} "
+                                 f"runs {length:g} days in suite '{suite}'")
     if roles.get("ref") == roles["treat"] or roles["treat"] in others:
         raise TableError(f"{where}: treat = {roles['treat']!r} is also its own reference")
     direction = DIRECTIONS[_choice(where, "direction", entry.get("direction", "higher"),
                                    tuple(DIRECTIONS))]
     threshold = _number(where, entry, "threshold")
     margin = _number(where, entry, "margin")
+    low = _number(where, entry, "low")
+    high = _number(where, entry, "high")
+    if kind in ("within", "ratio") and not low < high:
+        raise TableError(f"{where}: low = {low:g}, high = {high:g} is not allowed; expected "
+                         "low < high")
+    if kind == "ratio" and low < 1.0 < high:
+        raise TableError(f"{where}: a ratio range [{low:g}, {high:g}] must not contain 1 (the claim "
+                         "is a change)")
     figure = _choice(where, "figure", entry["figure"], FIGURES) if "figure" in entry else ""
     template = _str(where, entry, "text")
     names: dict[str, Any] = {r: params[a] for r, a in roles.items()}
-    names.update({k: v for k, v in (("threshold", threshold), ("margin", margin))
-                  if k in KIND_KEYS[kind]})
+    names.update({k: v for k, v in (("threshold", threshold), ("margin", margin), ("low", low),
+                                    ("high", high)) if k in KIND_KEYS[kind]})
     text = fill(f"{where}: text", template, names)
+    note = _str(where, entry, "note", "")
     return Claim(cid, text, _str(where, entry, "source"), metric, kind, roles["treat"],
                  ref=roles.get("ref", ""), base=roles.get("base", ""), direction=direction,
                  threshold=threshold, margin=margin, others=others, figure=figure,
-                 template=template)
+                 template=template, role=role, sets=sets, low=low, high=high, note=note)
 
 
 # ---------------------------------------------------------------------- loading
@@ -362,22 +426,23 @@ def load_table(path: str | Path | None = None) -> ValidationTable:
     _keys(_where(path, "[dose_response]"), spec, DOSE_KEYS, ("scenario", "parameter", "name"))
     fixed = _fixed_arms(path, data)
     params: dict[str, Parameters] = {}
-    arm_sets: dict[str, set[str]] = {}
+    arm_sets: dict[str, dict[str, Arm]] = {}
     for name, cfg in suites.items():
         arms = [*_dose_arms(path, spec, cfg.doses), *fixed]
-        seen: set[str] = set()
+        seen: dict[str, Arm] = {}
         for arm, p in arms:
             if arm.name in seen:
                 raise TableError(_where(path, f"arm '{arm.name}' is defined twice "
                                               f"(suite '{name}')"))
-            seen.add(arm.name)
+            seen[arm.name] = arm
             params[arm.name] = p
         arm_sets[name] = seen
     entries = data["claims"]
     if not isinstance(entries, list) or not entries:
         raise TableError(_where(path, "'claims' must be a non-empty array of tables: [[claims]]"))
     metrics = metric_names()
-    claims = [_claim(path, i, e, arm_sets, params, metrics) for i, e in enumerate(entries)]
+    claims = [_claim(path, i, e, arm_sets, suites, params, metrics)
+              for i, e in enumerate(entries)]
     ids = [c.id for c in claims]
     for cid in ids:
         if ids.count(cid) > 1:

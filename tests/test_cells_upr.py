@@ -1,6 +1,7 @@
 """ER stress / UPR arms of the cell model, each in isolation (site inputs held constant).
 
-Directions from seed 003 and MODEL.md s4-s6; timescales from MODEL.md s6.
+Directions from the ER-stress/calcification literature (reviewed in Rao et al. 2022 Front Cardiovasc Med 9:918056);
+timescales from Rutkowski et al. 2006 PLoS Biol 4:e374, Yoshida et al. 2001 Cell 107:881, Haze et al. 1999 Mol Biol Cell 10:3787.
 """
 
 from __future__ import annotations

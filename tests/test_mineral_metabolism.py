@@ -33,7 +33,7 @@ def normal():
     return NORMAL_STATE
 
 
-# Reference ranges: ionised Ca 1.1-1.3, total Ca 2.2-2.6, Pi 0.8-1.45, Mg 0.7-1.0 mM (seed 002);
+# Reference ranges: ionised Ca 1.1-1.3, total Ca 2.2-2.6, Pi 0.8-1.45, Mg 0.7-1.0 mM (clinical reference ranges);
 # intact PTH 10-65 pg/mL (second-generation assays; > 65 = elevated, Levin et al. 2007); calcitriol
 # ~40-150 pmol/L; intact FGF23 28-100 pg/mL (LIAISON, Cho et al. 2026; assay-specific, Heijboer &
 # Cavalier 2023); fetuin-A 0.5-1.0 g/L; plasma PPi ~2-3.3 uM; T50 329 +- 58 min (Eelderink 2020).
@@ -75,7 +75,7 @@ def test_serum_magnesium_is_about_one_percent_of_body_magnesium(normal):
         + normal.bone_exchangeable_magnesium_mmol
         + normal.bone_magnesium_mmol
     )
-    assert 0.005 < normal.ecf_magnesium_mmol / body < 0.015  # seed 002: serum ~1 % of body Mg
+    assert 0.005 < normal.ecf_magnesium_mmol / body < 0.015  # serum ~1 % of body Mg (Elin 1988 Dis Mon 34:161)
     bone = (normal.bone_magnesium_mmol + normal.bone_exchangeable_magnesium_mmol) / body
     assert 0.5 < bone < 0.7  # ~60 % in bone
 

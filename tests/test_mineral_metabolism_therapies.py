@@ -1,4 +1,4 @@
-"""Therapies act in the right direction through their mechanisms; the Mg-PTH relation (seed 002)."""
+"""Therapies act in the right direction through their mechanisms; the Mg-PTH relation (Anast et al. 1972, Rude et al. 1976/1978)."""
 
 from __future__ import annotations
 
@@ -103,7 +103,7 @@ def test_kidney_transplantation_restores_mineral_metabolism():
         assert after[key] == pytest.approx(graft_ss[key], rel=0.15), key
 
 
-# --- magnesium and PTH (seed 002: Anast 1972, Rude 1976/1978) ---------------------------------
+# --- magnesium and PTH (Anast 1972, Rude 1976/1978) -----------------------------------------
 
 
 def _magnesium_state(ppi, diet_mg, extra=None):
@@ -156,4 +156,4 @@ def test_renal_magnesium_conservation_in_extrarenal_deficiency():
     rates(0.0, st.to_array(), coefficients(p), Drive(SystemicInputs(), 0.0, 0.0), diag)
     fe_mg = diag["renal"].magnesium_urine / diag["renal"].magnesium_filtered
     assert serum(st, p)["serum_magnesium_mM"] < 0.7
-    assert fe_mg < 0.02  # seed 002: FE_Mg < ~2 % means the kidney is conserving
+    assert fe_mg < 0.02  # FE_Mg < ~2 % means the kidney is conserving

@@ -4,7 +4,7 @@ A :class:`Schedule` is a list of :class:`ScheduleEntry` (parameter, value, start
 ``t_h`` the systemic values are the run's parameters with every entry active at ``t_h``
 applied (later entries win), and, when ``glucose_mode = "fluctuating"``, glucose as a square
 wave: ``glucose_mM`` for the first half of each ``glucose_period_h`` and ``glucose_low_mM`` for
-the second half (the 5 <-> 25 mM protocols of seed 003 switch the medium every 24 h, so the
+the second half (stated reason: a 5 <-> 25 mM protocol switching the medium every 24 h, so the
 default period is 48 h).
 
 Only systemic and intervention parameters may be scheduled: the lattice, the time step and the

@@ -38,13 +38,13 @@ PARAMS = [
     # ---------------------------------------------------------------- nucleation (CNT)
     Param("hap_interfacial_energy_J_per_m2", 0.09, 0.02, 0.3, "J/m2",
           "apatite-solution interfacial energy gamma in the CNT barrier",
-          "Habraken et al. 2013 (Nat Commun 4:1507): CNT fit ~90 mJ/m2 for apatite; MODEL.md s6"),
+          "Habraken et al. 2013 (Nat Commun 4:1507): CNT fit ~90 mJ/m2 for apatite"),
     Param("hap_formula_volume_m3", 5.28e-28, 4.0e-28, 7.0e-28, "m3",
           "volume of one Ca10(PO4)6(OH)2 formula unit in the crystal (v per growth unit = v/18)",
-          "HAP unit cell a = 9.42 A, c = 6.88 A, Z = 1: V = 528 A^3; MODEL.md s6"),
+          "HAP unit cell a = 9.42 A, c = 6.88 A, Z = 1: V = 528 A^3 (Kay, Young & Posner 1964 Nature 204:1050)"),
     Param("acp_interfacial_energy_J_per_m2", 0.04, 0.005, 0.2, "J/m2",
           "ACP-solution interfacial energy (homogeneous nucleation goes through the ACP precursor)",
-          "Habraken et al. 2013: ~40 mJ/m2 for ACP; MODEL.md s6"),
+          "Habraken et al. 2013: ~40 mJ/m2 for ACP"),
     Param("acp_formula_volume_m3", 3.0e-28, 1.5e-28, 6.0e-28, "m3",
           "volume of one hydrated Ca3(PO4)2 unit of ACP",
           "stated reason: Ca3(PO4)2.3H2O (364 g/mol) at ~2.0 g/cm3 (ACP density 1.7-2.3 g/cm3)"),
@@ -73,7 +73,7 @@ PARAMS = [
           "stated reason: same order as a vesicle; apoptotic bodies of VSMCs nucleate mineral "
           "(Proudfoot et al. 2000, Circ Res 87:1055)",
           calibrated_by="Jono et al. 2000 with the vesicle prefactor (apoptosis a minor source in culture); "
-                        "raised 3 -> 100 by the validation suite: seed 003 s3.2 (ER-stress-induced VSMC apoptosis "
+                        "raised 3 -> 100 by the validation suite: Duan et al. 2013 Apoptosis 18:1132 (ER-stress-induced VSMC apoptosis "
                         "initiates calcification, apoptotic bodies nucleate HAP like MVs) and anti-TNF lowering "
                         "calcification in CKD (vcsim/validation.py)"),
     Param("apoptotic_body_barrier_factor", 0.75, 0.01, 1.0, "1",
@@ -85,7 +85,7 @@ PARAMS = [
           "defaults ~1e-9/h per lamina site in healthy serum, ~2e-8/h at Pi 2 mM with low fetuin-A/PPi"),
     Param("elastin_barrier_factor", 0.85, 0.01, 1.0, "1",
           "f(theta) of the HAP barrier on elastin",
-          "stated reason: weaker template than vesicles; medial calcification follows the laminae (MODEL.md s2)"),
+          "stated reason: weaker template than vesicles; medial calcification follows the laminae (Price et al. 1998 ATVB 18:1400: warfarin calcifies the elastic lamellae)"),
     Param("secondary_j0_per_h", 100.0, 0.0, 1.0e4, "1/h per mineralised neighbour",
           "nucleation prefactor at a site per von Neumann neighbour that holds nuclei (nodule and sheet spread)",
           "stated reason: secondary nucleation on existing apatite (HAP on HAP, low barrier); 0 disables spread"),
@@ -95,7 +95,7 @@ PARAMS = [
     # ---------------------------------------------------------------- nucleation inhibitors
     Param("cmgp_nucleation_half_nM", 50.0, 0.01, 1.0e5, "nM",
           "carboxylated MGP in matrix at which nucleation is halved (factor 1/(1+(c/K)^h))",
-          "stated reason: order of tissue MGP; cMGP binds Ca and nascent crystals (Schurgers et al. 2013; seed 001)"),
+          "stated reason: order of tissue MGP; cMGP binds Ca and nascent crystals (Schurgers et al. 2013)"),
     Param("cmgp_nucleation_hill_factor", 1.0, 0.5, 4.0, "1", "Hill coefficient of the cMGP nucleation factor",
           "stated reason: no cooperativity assumed"),
     Param("fetuin_nucleation_half_g_per_L", 0.25, 0.01, 5.0, "g/L",
@@ -127,7 +127,7 @@ PARAMS = [
           calibrated_by="Jono et al. 2000 (mineral at 2.0 mM Pi by day 7-9; 0.1.0's day-14 calcium content)"),
     Param("hap_growth_order_factor", 2.0, 1.0, 4.0, "1",
           "apparent order n of HAP growth in the relative supersaturation S_gu - 1",
-          "Koutsoukos, Amjad, Tomson & Nancollas 1980; Nancollas & Wu 2000: parabolic (n ~ 2); MODEL.md s6"),
+          "Koutsoukos, Amjad, Tomson & Nancollas 1980; Nancollas & Wu 2000: parabolic (n ~ 2)"),
     Param("nucleus_seed_hap_amol", 1.7, 1.0e-6, 1.0e4, "amol HAP",
           "HAP amount that sets the initial surface of a new nucleus (a mineralised vesicle)",
           "stated reason: a 100 nm sphere of HAP = 5.2e-22 m3 / 5.28e-28 m3 = 1e6 formula units = 1.7 amol"),

@@ -45,7 +45,7 @@ PARAMS = [
         "hydroxyapatite Ca10(PO4)6(OH)2"),
     Param("bone_magnesium_to_calcium_ratio", 0.024, 0.005, 0.05, "mol/mol",
         "Mg/Ca of bone mineral at normal serum Mg",
-        "~60 % of ~1000 mmol body Mg in bone against ~25 mol Ca (seed 002; Elin 1988 Dis Mon "
+        "~60 % of ~1000 mmol body Mg in bone against ~25 mol Ca (Elin 1988 Dis Mon "
         "34:161)"),
     # ---- speciation ---
     Param("calcium_complexed_ratio_factor", 0.10, 0.0, 0.5, "1",
@@ -67,11 +67,11 @@ PARAMS = [
         "Mg 55 % ionised, 13 % complexed (Walser 1961)"),
     Param("magnesium_albumin_binding_per_g_per_L", 0.01455, 0.0, 0.05, "L/g",
         "albumin-bound / ionised Mg per g/L albumin at pH 7.4",
-        "Mg 32 % protein-bound, about one third (Walser 1961; seed 002)"),
+        "Mg 32 % protein-bound, about one third (Walser 1961)"),
     Param("magnesium_albumin_ph_factor", 0.375, 0.0, 2.0, "1/pH",
         "log10 change of Mg albumin binding per pH unit",
         "gives d log10(iMg)/dpH = -0.12 at constant total Mg (Wang et al. 2002); alkalosis binds "
-        "more Mg (seed 002)"),
+        "more Mg (Wang et al. 2002)"),
     Param("phosphate_ultrafilterable_fraction", 0.88, 0.5, 1.0, "1",
         "ultrafilterable share of serum inorganic phosphate",
         "~12 % protein-bound (Walser 1961); 0.88 as in Peterson & Riggs 2010"),
@@ -254,10 +254,10 @@ PARAMS = [
     Param("pth_resistance_magnesium_half_mM", 0.22, 0.0, 0.6, "mM",
         "ionised Mg at which PTH end-organ action is halved",
         "PTH resistance in severe Mg deficiency, serum Mg < ~0.4-0.5 mM total (Rude et al. 1976 "
-        "Clin Endocrinol 5:209; seed 002)"),
+        "Clin Endocrinol 5:209)"),
     Param("pth_resistance_magnesium_hill_factor", 6.0, 1.0, 12.0, "1",
         "steepness of Mg-dependent PTH resistance",
-        "stated reason: resistance confined to severe deficiency (seed 002)"),
+        "stated reason: resistance confined to severe deficiency (Rude et al. 1976 Clin Endocrinol 5:209)"),
     Param("fgf23_action_half_pg_per_mL", 100.0, 5.0, 2000.0, "pg/mL",
         "intact FGF23 at half-maximal renal action",
         "stated reason: the upper reference limit, so FGF23 acts below and saturates far above "
@@ -355,7 +355,7 @@ PARAMS = [
     Param("pth_secretion_magnesium_hill_factor", 6.0, 1.0, 12.0, "1",
         "steepness of Mg-dependent PTH secretion",
         "stated reason: biphasic Mg-PTH relation, stimulation at mild and block at severe "
-        "deficiency (seed 002)"),
+        "deficiency (Anast et al. 1972 Science 177:606; Rude et al. 1978 JCEM 47:800)"),
     Param("parathyroid_growth_time_constant_days", 30.0, 1.0, 365.0, "days",
         "time constant of parathyroid secretory capacity (hyperplasia, VDR control of synthesis)",
         "stated reason: PTH falls over weeks on calcitriol; hyperplasia develops over months "
@@ -426,7 +426,7 @@ PARAMS = [
         "Medicine 48:61)"),
     Param("tissue_magnesium_mmol", 390.0, 50.0, 800.0, "mmol",
         "soft-tissue (intracellular) Mg at normal serum Mg",
-        "~39 % of body Mg (seed 002; Elin 1988)"),
+        "~39 % of body Mg (Elin 1988 Dis Mon 34:161)"),
     Param("tissue_magnesium_exchange_days", 5.0, 0.5, 100.0, "days",
         "time constant of soft-tissue Mg exchange",
         "28Mg reaches slow compartments over days (Avioli & Berman 1966)"),

@@ -4,7 +4,7 @@ from vcsim.params.schema import Param
 
 PARAMS = [
     Param("dt_h", 1.0, 0.05, 6.0, "h", "time step of the cell model (transport is implicit, stable at any step)",
-          "MODEL.md s2: cell time step ~1 h"),
+          "stated reason: a cell time step of ~1 h resolves the UPR (hours) and phenotype changes (days)"),
     Param("reaction_transport_rtol", 1e-7, 1e-14, 1e-3, "1",
           "the coupled reaction-transport iteration stops when no dissolved concentration changes by more "
           "than this share of the field's largest value",
@@ -31,7 +31,7 @@ PARAMS = [
           "lumen-side arc of a site one spacing",
           "stated reason: conduit arteries have lumen radii of mm, dermal arterioles of 10-100 um"),
     Param("site_spacing_um", 10.0, 1.0, 100.0, "um", "edge of one square lattice site (about one VSMC)",
-          "VSMC width ~5-10 um; MODEL.md s2 default ~10 um"),
+          "VSMC width ~5-10 um; stated reason: one cell per ~10 um site"),
     Param("site_depth_um", 10.0, 1.0, 100.0, "um", "thickness of the slice each site represents (site volume = spacing^2 x depth)",
           "stated reason: one cell layer thick"),
     Param("porosity_fraction", 0.3, 0.02, 1.0, "1", "extracellular fluid volume fraction of a site",

@@ -35,13 +35,13 @@ PARAMS = [
           "no direct value for arterial media is known to us (stated reason: closest measured analogue)"),
     Param("adventitia_boundary", "from_setting", None, None, "",
           "adventitial side: from_setting (in_vivo -> noflux, in_vitro -> serum), noflux, or serum (held at the serum/medium value)",
-          "MODEL.md s2: adventitial side no-flux or serum (configurable); systemic.setting: in vitro the medium bathes both sides",
+          "stated reason: adventitial side no-flux or serum (configurable); systemic.setting: in vitro the medium bathes both sides",
           choices=("from_setting", "noflux", "serum")),
     Param("lumen_boundary", "serum", None, None, "",
           "lumen side: serum (Dirichlet: the outer face of row 0 held at the serum value), mass_transfer "
           "(an endothelial barrier of permeability lumen_permeability_um_per_s in series) or noflux (a closed "
           "box with a no-flux adventitia: nothing enters or leaves, for mass-balance tests)",
-          "MODEL.md s2: the lumen side is held at serum values (Dirichlet)",
+          "stated reason: the lumen side is held at serum values (Dirichlet)",
           choices=("serum", "mass_transfer", "noflux")),
     Param("lumen_permeability_um_per_s", 1.0, 1e-4, 1e4, "um/s",
           "permeability of the endothelium/intima to small ions; used only when lumen_boundary = mass_transfer",

@@ -13,7 +13,7 @@ Anchor values (serum):
 ====================================  ==========  ==================================================
 ionised Ca                            1.20 mM     reference 1.1-1.3 mM
 serum inorganic phosphate             1.10 mM     reference 0.8-1.45 mM
-total serum Mg                        0.85 mM     reference 0.7-1.0 mM (seed 002)
+total serum Mg                        0.85 mM     reference 0.7-1.0 mM (clinical reference range)
 intact PTH                            30 pg/mL    reference ~10-65 pg/mL (Levin et al. 2007)
 intact FGF23                          55 pg/mL    healthy 28-100 pg/mL (Cho et al. 2026)
 calcitriol                            100 pmol/L  reference ~40-150 pmol/L

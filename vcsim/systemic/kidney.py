@@ -34,7 +34,7 @@ Magnesium: reabsorption (mostly paracellular in the TAL, fine-tuned by TRPM6 in 
 a tubular maximum too (Quamme 1997 Kidney Int 52:1180); PTH raises it. Same smooth minimum with
 ``T_Mg = T_Mg0 * N**theta * (1 + a_Mg * E_PTH)``; ``theta`` > 0 is the adaptive rise of FE_Mg
 in surviving nephrons (Coburn et al. 1969 Arch Intern Med 124:302). Renal Mg conservation in
-deficiency (FE_Mg well below 2 %) and Mg wasting above the threshold (seed 002) follow from
+deficiency (FE_Mg well below 2 %) and Mg wasting above the threshold (stated reason: FE_Mg < ~2 % is the usual renal-conservation criterion) follow from
 this curve.
 
 Calcitriol: renal 1-alpha-hydroxylase (CYP27B1) is stimulated by PTH and suppressed by FGF23;

@@ -19,7 +19,7 @@ CaSR agonist moves the set point down; Valle et al. 2008 J Am Soc Nephrol 19:243
 Endocrinol Metab 67:944), the set point ``S`` = 1.13 mM ionised Ca in healthy adults
 (Brown's set point by citrate/Ca clamp; Schwarz et al. 1994 Eur J Clin Invest 24:553).
 
-Magnesium acts twice (seed 002): as a CaSR agonist, so a fall of Mg from normal to moderately
+Magnesium acts twice (Anast et al. 1972 Science 177:606; Rude et al. 1976 Clin Endocrinol 5:209): as a CaSR agonist, so a fall of Mg from normal to moderately
 low disinhibits secretion, and as a requirement of the secretory machinery, so severe
 hypomagnesaemia (serum Mg below ~0.4-0.5 mM) blocks it: functional hypoparathyroidism with
 refractory hypocalcaemia that Mg repletion reverses within minutes (Anast et al. 1972 Science

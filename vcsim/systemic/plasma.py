@@ -16,7 +16,7 @@ phosphate (CaHPO4 ion pairs): ``kappa_Ca = kappa_Ca0 + k_CaP * Pi_uf``.
 
 Shares at normal serum (Walser 1961 J Clin Invest 40:723; Moore 1970 J Clin Invest 49:318):
 calcium about 47-50 % ionised, 40-46 % albumin-bound, 6-10 % complexed; magnesium about 55 %
-ionised, 32 % bound (the "about one third" of seed 002), 13 % complexed; phosphate about 12 %
+ionised, 32 % bound (about one third, Walser 1961 J Clin Invest 40:723), 13 % complexed; phosphate about 12 %
 protein-bound (ultrafilterable fraction 0.88, as in Peterson & Riggs 2010 Bone 46:49). The pH
 coefficients make ``d log10(ionised)/d pH`` at constant total equal to -0.24 for Ca and -0.12
 for Mg (Wang et al. 2002 Arch Pathol Lab Med 126:947): alkalosis binds more to albumin.

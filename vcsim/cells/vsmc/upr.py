@@ -1,13 +1,14 @@
 """ER stress and the unfolded protein response, the ER Ca2+ store, mTORC1 and autophagy.
 
-The causal structure follows the review of ER stress in vascular calcification (seed 003) and its
+The causal structure follows the review of ER stress in vascular calcification (Rao et al. 2022 Front Cardiovasc Med
+9:918056; Shanahan & Furmanik 2017 Curr Cardiol Rev 13:94) and its
 primary literature:
 
 - oxidative stress (the ``ros`` index): made by glucose above its reference, by the un-adapted
   part of a glucose rise (glucose above its slow memory), TNF-a, AGE/RAGE, lipids and systemic
   oxidative stress; it rises within ~1 h but falls only as oxidative damage is repaired (~2 days,
   :func:`oxidative_stress_update`), so each glucose swing leaves damage that outlasts it
-  (fluctuating glucose is worse than constant high glucose; seed 003 ref. 27, Ceriello 2008).
+  (fluctuating glucose is worse than constant high glucose; Zhang et al. 2019 Diabetol Metab Syndr 11:67; Ceriello et al. 2008 Diabetes 57:1349).
 - unfolded load ``L``: made by protein synthesis (more in osteogenic, matrix-secreting cells;
   raised by mTORC1; lowered by p-eIF2a) and by stressors (Pi, ROS, TNF-a, AGE, lipids); cleared
   by GRP78-assisted folding (needs ER Ca2+), XBP1s-driven ERAD, autophagy and chemical

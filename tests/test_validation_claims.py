@@ -153,7 +153,7 @@ def test_every_template_resolves_to_the_arms_parameters():
         roles = {"treat": c.treat, "ref": c.ref, "base": c.base}
         for name, spec in _fields(c.template):
             root, _, key = name.partition(".")
-            if root in ("threshold", "margin"):
+            if root in ("threshold", "margin", "low", "high"):
                 expected = format(getattr(c, root), spec)
             else:
                 arm = arms[roles[root]]
@@ -210,7 +210,7 @@ def test_small_table_arms_and_settings(tmp_path):
      "[ranking] 'calciphylaxiss': unknown scenario 'calciphylaxiss'"),
     ('kind = "diff"', 'kind = "diffs"',
      "claim 'low_fetuin_raises': kind = 'diffs' is not allowed; did you mean 'diff'?; "
-     "allowed: diff, below, above, remaining, top, within, ratio"),
+     "allowed: diff, below, above, remaining, top, within, ratio, equivalent"),
     ('role = "validation"', 'role = "calibrated"',
      "claim 'low_fetuin_raises': role = 'calibrated' is not allowed; did you mean 'calibration'?"),
     ('role = "validation"', 'role = "calibration"',
@@ -397,7 +397,7 @@ def test_within_needs_the_mean_in_the_published_range():
 
 
 def test_ratio_needs_the_range_and_a_resolved_change():
-    table = metric_frame({"t": [2.0, 3.0, 4.0], "r": [1.0, 1.0, 1.0], "n": [2.0, 0.5, 3.5]})
+    table = metric_frame({"t": [2.8, 3.0, 3.2], "r": [1.0, 1.0, 1.0]})
     r = evaluate(claim("ratio", ref="r", low=2.0, high=5.0), table)
     assert r["simulated_effect"] == pytest.approx(3.0) and r["passed"]
     assert not evaluate(claim("ratio", ref="r", low=3.5, high=5.0), table)["passed"]
@@ -456,3 +456,12 @@ def test_anchors_say_what_they_set():
             assert c.note and c.sets, c.id
         if c.id in FIRST_TABLE:
             assert c.role == "calibration", c.id
+
+
+def test_equivalent_needs_the_whole_interval_in_the_margin():
+    same = metric_frame({"t": [1.0, 1.02, 0.98], "r": [1.0, 1.0, 1.0]})
+    assert evaluate(claim("equivalent", ref="r", low=0.8, high=1.25), same)["passed"]
+    noisy = metric_frame({"t": [1.0, 1.5, 0.6], "r": [1.0, 1.0, 1.0]})
+    assert not evaluate(claim("equivalent", ref="r", low=0.8, high=1.25), noisy)["passed"]
+    changed = metric_frame({"t": [0.5, 0.52, 0.48], "r": [1.0, 1.0, 1.0]})
+    assert not evaluate(claim("equivalent", ref="r", low=0.8, high=1.25), changed)["passed"]

@@ -56,7 +56,7 @@ PARAMS = [
           "stated reason: calibration handle; with the defaults an uninhibited vesicle nucleates at 4e-7/h in "
           "healthy serum and 2e-5/h in calcifying medium at J0 = 0.1/h (Ca 1.8, Pi 2.0 mM, fetuin "
           "0.03 g/L, PPi 0.5 uM); J0 then set so that uninhibited osteogenic MVs calcify a 2 mM Pi culture from day 6-9",
-          calibrated_by="Jono et al. 2000 (HASMC: no mineral at 1.4 mM Pi, mineral from day 6-9 at 2.0 mM)"),
+          calibrated_by="[pi_1_4_little] [iv_no_mineral_day5] [iv_mineral_by_day9] Jono et al. 2000 (HASMC: no mineral at 1.4 mM Pi, mineral from day 6-9 at 2.0 mM)"),
     Param("vesicle_barrier_factor", 0.7, 0.01, 1.0, "1",
           "f(theta): fraction of the homogeneous HAP barrier left on a matrix vesicle membrane",
           "stated reason: phosphatidylserine-Ca-Pi complexes and annexins template apatite (Anderson 2003; "
@@ -72,7 +72,7 @@ PARAMS = [
           "heterogeneous nucleation prefactor per apoptotic body",
           "stated reason: same order as a vesicle; apoptotic bodies of VSMCs nucleate mineral "
           "(Proudfoot et al. 2000, Circ Res 87:1055)",
-          calibrated_by="Jono et al. 2000 with the vesicle prefactor (apoptosis a minor source in culture); "
+          calibrated_by="[anti_tnf_lowers_calcification] Jono et al. 2000 with the vesicle prefactor (apoptosis a minor source in culture); "
                         "raised 3 -> 100 by the validation suite: Duan et al. 2013 Apoptosis 18:1132 (ER-stress-induced VSMC apoptosis "
                         "initiates calcification, apoptotic bodies nucleate HAP like MVs) and anti-TNF lowering "
                         "calcification in CKD (vcsim/validation.py)"),
@@ -124,7 +124,7 @@ PARAMS = [
           "with rates of order 1e-10-1e-9 mol/m2/s near S_gu - 1 ~ 1; no measurement in tissue exists. Set so that "
           "cultured VSMCs at 2.0 mM Pi hold the calcium content of the 0.1.0 calibration at day 14 (~0.9 ug Ca/mg "
           "protein on 24 x 60) with the converged coupling",
-          calibrated_by="Jono et al. 2000 (mineral at 2.0 mM Pi by day 7-9; 0.1.0's day-14 calcium content)"),
+          calibrated_by="[pi_threshold_rise] Jono et al. 2000 (mineral at 2.0 mM Pi by day 7-9; 0.1.0's day-14 calcium content)"),
     Param("hap_growth_order_factor", 2.0, 1.0, 4.0, "1",
           "apparent order n of HAP growth in the relative supersaturation S_gu - 1",
           "Koutsoukos, Amjad, Tomson & Nancollas 1980; Nancollas & Wu 2000: parabolic (n ~ 2)"),
@@ -182,7 +182,7 @@ PARAMS = [
           "cellular process), Simpson et al. 2007 (Cardiovasc Pathol 16:29; osteoclasts demineralise calcified "
           "elastin). Set 1.3x the growth drive of healthy tissue fluid (k_g phi_g (S_gu - 1)^2 = 2.3e-9 at normal "
           "serum, PPi, Mg and cMGP), so that crystals in a healthy wall shrink",
-          calibrated_by="healthy media do not accumulate mineral (no net growth of existing crystals at normal serum)"),
+          calibrated_by="[healthy_no_calcification] healthy media do not accumulate mineral (no net growth of existing crystals at normal serum)"),
     Param("mineral_resorption_in_vitro_mol_per_m2_per_s", 0.0, 0.0, 1.0e-6, "mol HAP / m2 / s",
           "surface erosion of crystals by resorbing cells in vitro",
           "stated reason: cultures of VSMCs alone contain no osteoclast-like cells"),

@@ -16,7 +16,7 @@ CA = "calcium_content_ug_per_mg_protein"
 CALC_FRAC = "calcified_fraction"
 
 #: How a claim compares arms (see :mod:`vcsim.validation.statistics`).
-KINDS = ("diff", "below", "above", "remaining", "top", "within", "ratio")
+KINDS = ("diff", "below", "above", "remaining", "top", "within", "ratio", "equivalent")
 #: What a claim is for: a ``calibration`` anchor sets parameters (``sets``, each of which names
 #: the anchor in its ``calibrated_by``); a ``validation`` claim is one no parameter was tuned to.
 ROLES = ("calibration", "validation")

@@ -17,6 +17,8 @@ Every claim compares arms run with the same seeds (so the same initial layer), p
   range ``[low, high]`` (a magnitude).
 - ``ratio``: the fold change ``treat / ref`` per seed; passes when its mean lies in the published
   range ``[low, high]`` and its CI excludes 1 on that side (the change is resolved).
+- ``equivalent``: the fold change ``treat / ref`` per seed; passes when its whole CI lies in
+  ``[low, high]`` around 1 (a reported absence of effect, as a two one-sided test).
 
 A claim whose effect is not finite (no replicates) fails.
 """
@@ -99,14 +101,17 @@ def evaluate(claim: Claim, table: pd.DataFrame) -> dict[str, Any]:
         mean, lo, hi = t_interval(t.values)
         passed = bool(claim.low <= mean <= claim.high)
         detail = f"{claim.treat} level; published range [{claim.low:g}, {claim.high:g}]"
-    elif claim.kind == "ratio":
+    elif claim.kind in ("ratio", "equivalent"):
         r = _per_seed(table, claim.ref, m)
         rv = r.reindex(t.index).values
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = t.values / np.where(rv != 0, rv, np.nan)
         mean, lo, hi = t_interval(ratio)
-        resolved = lo > 1.0 if claim.low >= 1.0 else hi < 1.0
-        passed = bool(claim.low <= mean <= claim.high and resolved)
+        if claim.kind == "equivalent":
+            passed = bool(claim.low <= lo and hi <= claim.high)
+        else:
+            resolved = lo > 1.0 if claim.low >= 1.0 else hi < 1.0
+            passed = bool(claim.low <= mean <= claim.high and resolved)
         detail = (f"{claim.treat} / {claim.ref}; arm means {float(t.mean()):.4g} vs "
                   f"{float(r.mean()):.4g}; published range [{claim.low:g}, {claim.high:g}]")
     else:  # pragma: no cover - the table loader rejects unknown kinds

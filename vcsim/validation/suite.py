@@ -23,7 +23,8 @@ from vcsim.validation.table import ValidationTable, averaged, shipped_table
 #: Time-course columns kept (daily) for the figures.
 TS_COLUMNS = ("day", CA, CALC_FRAC, "fraction_osteogenic", "fraction_contractile",
               "fraction_apoptotic", "mean_grp78", "mean_chop", "mean_atf4", "mean_perk",
-              "mean_xbp1s", "mean_runx2", "mean_tnap", "mean_mgp_carboxylated_fraction")
+              "mean_xbp1s", "mean_runx2", "mean_tnap", "mean_contractile_markers",
+              "mean_mgp_carboxylated_fraction")
 #: Columns of validation.csv.
 VALIDATION_COLUMNS = ("id", "role", "claim", "source", "metric", "simulated_effect", "ci_low",
                       "ci_high", "passed", "sets")

@@ -47,7 +47,8 @@ which ``tests/test_validation_claims.py`` checks both ways). The other keys depe
 (required ones first, then optional): ``diff``: treat, ref; direction ("higher"), margin (0);
 ``below``/``above``: treat, threshold; ``remaining``: treat, ref, base, threshold; ``top``:
 treat, others (a list of arms); ``within``: treat, low, high (a published range for the level);
-``ratio``: treat, ref, low, high (a published fold change treat / ref).
+``ratio``: treat, ref, low, high (a published fold change treat / ref); ``equivalent``: treat,
+ref, low, high (no change: the fold change's CI within a margin around 1).
 
 A metric is an output of the model, ``avg_<output>`` (the run average of a marker or cell
 output), or ``<column>@day<N>``: the arm's daily time course (a column of
@@ -83,12 +84,14 @@ from vcsim.validation.design import (
     DIRECTIONS,
     FIGURES,
     KINDS,
-    ROLES as CLAIM_ROLES,
     SETTINGS,
     Arm,
     Claim,
     SuiteConfig,
     TableError,
+)
+from vcsim.validation.design import (
+    ROLES as CLAIM_ROLES,
 )
 from vcsim.validation.templates import fill
 
@@ -114,11 +117,13 @@ CLAIM_KEYS = ("id", "role", "text", "source", "metric", "kind", "figure", "sets"
 KIND_KEYS = {"diff": ("treat", "ref", "direction", "margin"), "below": ("treat", "threshold"),
              "above": ("treat", "threshold"),
              "remaining": ("treat", "ref", "base", "threshold"), "top": ("treat", "others"),
-             "within": ("treat", "low", "high"), "ratio": ("treat", "ref", "low", "high")}
+             "within": ("treat", "low", "high"), "ratio": ("treat", "ref", "low", "high"),
+             "equivalent": ("treat", "ref", "low", "high")}
 KIND_REQUIRED = {"diff": ("treat", "ref"), "below": ("treat", "threshold"),
                  "above": ("treat", "threshold"),
                  "remaining": ("treat", "ref", "base", "threshold"), "top": ("treat", "others"),
-                 "within": ("treat", "low", "high"), "ratio": ("treat", "ref", "low", "high")}
+                 "within": ("treat", "low", "high"), "ratio": ("treat", "ref", "low", "high"),
+                 "equivalent": ("treat", "ref", "low", "high")}
 ROLES = ("treat", "ref", "base")
 #: what an arm's name or label template may name
 ARM_NAMES = "the arm's parameters (python run.py params)"
@@ -396,12 +401,14 @@ def _claim(path: Path, i: int, entry: Any, arm_sets: Mapping[str, Mapping[str, A
     margin = _number(where, entry, "margin")
     low = _number(where, entry, "low")
     high = _number(where, entry, "high")
-    if kind in ("within", "ratio") and not low < high:
+    if kind in ("within", "ratio", "equivalent") and not low < high:
         raise TableError(f"{where}: low = {low:g}, high = {high:g} is not allowed; expected "
                          "low < high")
     if kind == "ratio" and low < 1.0 < high:
         raise TableError(f"{where}: a ratio range [{low:g}, {high:g}] must not contain 1 (the claim "
-                         "is a change)")
+                         "is a change; kind = \"equivalent\" claims no change)")
+    if kind == "equivalent" and not low < 1.0 < high:
+        raise TableError(f"{where}: an equivalence range [{low:g}, {high:g}] must contain 1")
     figure = _choice(where, "figure", entry["figure"], FIGURES) if "figure" in entry else ""
     template = _str(where, entry, "text")
     names: dict[str, Any] = {r: params[a] for r, a in roles.items()}

@@ -23,7 +23,8 @@ ROLES = ("calibration", "validation")
 #: ``direction`` of a ``diff`` claim in the table -> sign of the expected effect.
 DIRECTIONS = {"higher": 1, "lower": -1}
 #: Figures of :mod:`vcsim.validation.figures`; a claim names the one that shows it.
-FIGURES = ("dose_response", "time_courses", "glucose", "vitamin_k", "upr", "inhibitors", "ranking")
+FIGURES = ("dose_response", "time_courses", "glucose", "vitamin_k", "upr", "inhibitors", "ranking",
+           "timescales")
 #: A metric ``<column>@day<N>`` reads the arm's daily time course at day N.
 AT_DAY = "@day"
 #: Run lengths by setting (the ``setting`` parameter of the arm's scenario).

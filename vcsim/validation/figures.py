@@ -128,23 +128,25 @@ def make_figures(suite: Mapping[str, Any], table: pd.DataFrame, out: Path) -> di
 
     # autophagy / ER-stress interventions
     fig, axes = plt.subplots(1, 3, figsize=(12, 3.8))
-    names = ["healthy", "ckd", "ckd_3ma", "ckd_rapamycin", "ckd_4pba", "ckd_tudca", "ckd_anti_tnf"]
+    names = ["healthy", "ckd", "ckd_3ma", "ckd_rapamycin", "ckd_4pba", "ckd_anti_tnf",
+             "ckd_atf4_ko", "ckd_xbp1_ko"]
     _bar(axes[0], table, names, CA, labels)
     axes[0].set_ylabel("Ca (ug / mg protein)")
     _bar(axes[1], table, names, "avg_mean_grp78", labels, color="tab:orange")
     axes[1].set_ylabel("GRP78 (run mean)")
     _bar(axes[2], table, names, "avg_mean_chop", labels, color="tab:red")
     axes[2].set_ylabel("CHOP (run mean)")
-    fig.suptitle("Autophagy and ER-stress interventions in CKD (3-MA, rapamycin, 4-PBA, TUDCA, "
-                 "anti-TNF)", fontsize=9)
+    fig.suptitle("Autophagy and ER-stress interventions and genotypes in CKD (3-MA, rapamycin, "
+                 "4-PBA, anti-TNF, SMC Atf4-/-, Xbp1-/-)", fontsize=9)
     save(fig, "upr")
 
     # inhibitors
     fig, ax = plt.subplots(figsize=(6, 3.6))
-    names = ["ckd", "ckd_low_fetuin", "ckd_low_ppi", "ckd_low_mg", "ckd_magnesium"]
+    names = ["healthy", "healthy_mgp_ko", "healthy_enpp1_ko", "healthy_fetuin_ko", "ckd",
+             "ckd_low_fetuin", "ckd_low_ppi", "ckd_low_mg", "ckd_magnesium"]
     _bar(ax, table, names, CA, labels)
     ax.set_ylabel("Ca (ug / mg protein)")
-    fig.suptitle("Failing inhibitors in CKD: fetuin-A, PPi, Mg", fontsize=9)
+    fig.suptitle("Inhibitors: genotypes on a healthy wall; failing inhibitors in CKD", fontsize=9)
     save(fig, "inhibitors")
 
     # ranking
@@ -153,6 +155,78 @@ def make_figures(suite: Mapping[str, Any], table: pd.DataFrame, out: Path) -> di
     fig, ax = plt.subplots(figsize=(9, 4))
     _bar(ax, table, order, CA, labels, color="tab:purple")
     ax.set_ylabel(f"Ca (ug / mg protein), day {cfg.days_in_vivo:g}")
-    fig.suptitle("Scenario ranking (in vivo); calciphylaxis expected on top", fontsize=9)
+    fig.suptitle("Scenario ranking (in vivo)", fontsize=9)
     save(fig, "ranking")
+
+    _timescales(plt, ts, cfg, save)
     return paths
+
+
+#: Literature points of the timescale figure: (day, value, low, high, label). In vitro: calcium
+#: content of bovine VSMCs in calcifying medium (Chen et al. 2006 Nephrol Dial Transplant
+#: 21:3435, 5 mM glucose, mean +- SD); the onset window of Jono et al. 2000 (days 6-9).
+IN_VITRO_CALCIUM = ((7.0, 54.1, 32.1, 76.2, "Chen 2006, bovine VSMC"),
+                    (14.0, 125.0, 88.2, 161.9, "Chen 2006, bovine VSMC"))
+IN_VITRO_ONSET_DAYS = (6.0, 9.0)
+#: In vivo: the window in which medial calcification becomes significant in uraemic mice on high
+#: Pi (Pai et al. 2011 Am J Pathol 178:764: high Pi from week 3, phenotype change by week 4,
+#: calcification significant by week 8, i.e. 5 weeks of hyperphosphataemia) and the first
+#: calcification under warfarin in rats (Price, Faus & Williamson 1998 ATVB 18:1400: 2 weeks).
+IN_VIVO_CKD_SIGNIFICANT_DAYS = (28.0, 35.0)
+IN_VIVO_WARFARIN_FIRST_DAY = 14.0
+
+
+def _band(ax, frames: list[pd.DataFrame], col: str, label: str, color: str) -> None:
+    if not frames:
+        return
+    arr = np.array([f[col].values for f in frames])
+    day = frames[0]["day"].values
+    ax.plot(day, np.nanmean(arr, axis=0), color=color, label=label)
+    if len(frames) > 1:
+        ax.fill_between(day, np.nanmin(arr, axis=0), np.nanmax(arr, axis=0), color=color,
+                        alpha=0.2, linewidth=0)
+
+
+def _timescales(plt: Any, ts: Mapping[str, list[pd.DataFrame]], cfg: SuiteConfig, save: Any) -> None:
+    """Calcium content and osteogenic fraction over time, in vitro and in vivo, against the
+    literature points above (model: mean and seed range)."""
+    fig, axes = plt.subplots(2, 2, figsize=(11, 7))
+    ax = axes[0, 0]
+    _band(ax, ts.get("iv_pi2.0", []), CA, "model, 2.0 mM Pi", "tab:blue")
+    for i, (day, mean, lo, hi, label) in enumerate(IN_VITRO_CALCIUM):
+        ax.errorbar([day], [mean], yerr=[[mean - lo], [hi - mean]], fmt="s", color="k", capsize=3,
+                    label=label if i == 0 else None)
+    ax.axvspan(*IN_VITRO_ONSET_DAYS, color="0.85", zorder=0, label="onset, Jono 2000 (days 6-9)")
+    ax.set_yscale("symlog", linthresh=1.0)
+    ax.set_ylabel("Ca (ug / mg protein)")
+    ax.set_title("in vitro: calcium content", fontsize=9)
+    ax.legend(fontsize=7)
+    ax = axes[0, 1]
+    _band(ax, ts.get("iv_pi2.0", []), "fraction_osteogenic", "2.0 mM Pi", "tab:blue")
+    _band(ax, ts.get("iv_pi1.0", []), "fraction_osteogenic", "1.0 mM Pi", "tab:gray")
+    ax.set_ylabel("osteogenic fraction of cells")
+    ax.set_title("in vitro: osteogenic VSMCs (no published share to compare)", fontsize=9)
+    ax.legend(fontsize=7)
+    ax = axes[1, 0]
+    _band(ax, ts.get("ckd", []), CALC_FRAC, "model, ckd", "tab:red")
+    _band(ax, ts.get("warfarin", []), CALC_FRAC, "model, warfarin", "tab:green")
+    _band(ax, ts.get("healthy", []), CALC_FRAC, "model, healthy", "tab:gray")
+    ax.axvspan(*IN_VIVO_CKD_SIGNIFICANT_DAYS, color="mistyrose", zorder=0,
+               label="CKD mice: significant after 4-5 wk of high Pi (Pai 2011)")
+    ax.axvline(IN_VIVO_WARFARIN_FIRST_DAY, color="tab:green", linestyle=":",
+               label="warfarin rats: first seen at 2 wk (Price 1998)")
+    ax.set_xlim(0, max(cfg.days_in_vivo, IN_VIVO_CKD_SIGNIFICANT_DAYS[1]) + 1)
+    ax.set_ylabel("calcified area fraction")
+    ax.set_title("in vivo: calcified media", fontsize=9)
+    ax.legend(fontsize=7)
+    ax = axes[1, 1]
+    _band(ax, ts.get("ckd", []), "fraction_osteogenic", "ckd", "tab:red")
+    _band(ax, ts.get("healthy", []), "fraction_osteogenic", "healthy", "tab:gray")
+    ax.set_ylabel("osteogenic fraction of cells")
+    ax.set_title("in vivo: osteogenic VSMCs (a minority in rodent CKD media)", fontsize=9)
+    ax.set_xlim(0, max(cfg.days_in_vivo, IN_VIVO_CKD_SIGNIFICANT_DAYS[1]) + 1)
+    ax.legend(fontsize=7)
+    for a in axes.ravel():
+        a.set_xlabel("day")
+    fig.suptitle("Timescales against the literature (model: mean and range over seeds)", fontsize=9)
+    save(fig, "timescales")

@@ -54,7 +54,7 @@ PARAMS = [
           "VKORC1 is the warfarin target (Li et al. 2004 Nature 427:541; Rost et al. 2004 Nature 427:537); stated reason: therapeutic warfarin ~0.8-0.95 inhibition of VKORC1"),
     _drug("rapamycin_mtorc1_inhibition_fraction",
           "rapamycin: fraction of mTORC1 activity removed",
-          "rapamycin normalises aortic Ca in CKD mice (Panda et al. (uraemic mice; journal not confirmed), reviewed in Rao et al. 2022 Front Cardiovasc Med 9:918056)"),
+          "rapamycin normalises aortic Ca in CKD mice (Panda et al. 2018 Am J Physiol Renal Physiol 314:F1046, reviewed in Rao et al. 2022 Front Cardiovasc Med 9:918056)"),
     _drug("three_ma_autophagy_block_fraction",
           "3-methyladenine: fraction of autophagic flux blocked (class III PI3K / Vps34)",
           "Dai et al. 2013 Kidney Int 83:1042 (3-MA raises Pi-induced VSMC calcification and MV release)"),

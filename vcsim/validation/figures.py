@@ -197,8 +197,9 @@ def _timescales(plt: Any, ts: Mapping[str, list[pd.DataFrame]], cfg: SuiteConfig
         ax.errorbar([day], [mean], yerr=[[mean - lo], [hi - mean]], fmt="s", color="k", capsize=3,
                     label=label if i == 0 else None)
     ax.axvspan(*IN_VITRO_ONSET_DAYS, color="0.85", zorder=0, label="onset, Jono 2000 (days 6-9)")
-    ax.set_yscale("symlog", linthresh=1.0)
-    ax.set_ylabel("Ca (ug / mg protein)")
+    ax.set_yscale("log")  # zeros are masked: the model's first mineral shows where it starts
+    ax.set_ylim(1e-3, 1e3)
+    ax.set_ylabel("Ca (ug / mg protein), log scale")
     ax.set_title("in vitro: calcium content", fontsize=9)
     ax.legend(fontsize=7)
     ax = axes[0, 1]
@@ -218,7 +219,7 @@ def _timescales(plt: Any, ts: Mapping[str, list[pd.DataFrame]], cfg: SuiteConfig
     ax.set_xlim(0, max(cfg.days_in_vivo, IN_VIVO_CKD_SIGNIFICANT_DAYS[1]) + 1)
     ax.set_ylabel("calcified area fraction")
     ax.set_title("in vivo: calcified media", fontsize=9)
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=7, loc="upper left", framealpha=0.6)
     ax = axes[1, 1]
     _band(ax, ts.get("ckd", []), "fraction_osteogenic", "ckd", "tab:red")
     _band(ax, ts.get("healthy", []), "fraction_osteogenic", "healthy", "tab:gray")

@@ -142,7 +142,8 @@ def make_figures(suite: Mapping[str, Any], table: pd.DataFrame, out: Path) -> di
 
     # inhibitors
     fig, ax = plt.subplots(figsize=(6, 3.6))
-    names = ["healthy", "healthy_mgp_ko", "healthy_enpp1_ko", "healthy_fetuin_ko", "ckd",
+    names = ["healthy", "healthy_mgp_ko", "healthy_enpp1_ko", "healthy_low_plasma_ppi",
+             "healthy_fetuin_ko", "ckd",
              "ckd_low_fetuin", "ckd_low_ppi", "ckd_low_mg", "ckd_magnesium"]
     _bar(ax, table, names, CA, labels)
     ax.set_ylabel("Ca (ug / mg protein)")

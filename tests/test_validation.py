@@ -112,7 +112,41 @@ def test_effects_and_intervals_follow_from_the_runs(quick, rows):
 #: claims the model does not reproduce at the quick size; no parameter is retuned to make them
 #: pass (a known failure that passes again is a plain pass). Reasons: numbers from the run of
 #: this version (docs: README "Validation").
-KNOWN_FAILURES: dict[str, str] = {}
+KNOWN_FAILURES: dict[str, str] = {
+    # narrow misses
+    "pi_2_0_clear": "calcified area at 2 mM Pi 0.057 [0.048, 0.066]: lower CI under the claim's 0.05",
+    "iv_mineral_by_day9": (
+        "calibration anchor: calcified area at day 9 0.016 [0.004, 0.028], lower CI under 0.005 "
+        "at 3 seeds"),
+    "glucose_fold_d14": "high glucose raises calcium 2.02-fold [1.21, 2.82]; published 1.6 (1.3-2.0)",
+    "pit1_kd_lowers_calcification": "Pit-1 knock-down leaves 0.503 [0.21, 0.79] of the calcium (< 0.5)",
+    "atf4_kd_calcification": "ATF4 knock-down lowers calcium by 0.15 [-0.35, 0.04]: CI spans 0",
+    # magnitude and timescales (issue 15: recalibration with the in-vivo timescales remains)
+    "iv_calcium_magnitude_d14": (
+        "0.73 ug Ca/mg protein at day 14 against the published 40-250 (Chen et al. 2006: 125): "
+        "the growth constant was calibrated to the model's own earlier value"),
+    "ckd_weeks_not_days": (
+        "CKD media 6.8% calcified at day 14; rodent CKD media calcify over weeks (Pai et al. 2011)"),
+    # mechanisms the model lacks
+    "pit1_blocker_abolishes": (
+        "PFA leaves 0.48 [0.19, 0.78] of the Pi effect: its direct inhibition of Ca-P deposition "
+        "(Villa-Bellosta & Sorribas 2009) is not modelled"),
+    "mgp_ko_calcifies": (
+        "Mgp-/- healthy wall: nuclei form (52-70 per run) but the resorption calibrated to the "
+        "healthy wall clears them: no calcification, where Mgp-/- mice calcify within 2 months"),
+    "low_plasma_ppi_calcifies": (
+        "plasma PPi 0.25 uM on a healthy wall: calcified area 0.0015 [-0.0001, 0.003]"),
+    "warfarin_alone_calcifies": (
+        "warfarin with healthy serum: no calcification (cMGP falls; fetuin-A, PPi and resorption "
+        "hold the healthy wall)"),
+    "pit1_ko_no_change_ckd": (
+        "SMC PiT-1 deletion leaves 0.37 [0.24, 0.49] of CKD calcium; in mice PiT-2 compensates "
+        "(the model has one Pi transporter)"),
+    "warfarin_raises_grp78": "warfarin has no ER-stress route in the model (GRP78 unchanged)",
+    "rapamycin_lowers_invitro": "rapamycin in culture: -0.33 [-0.69, 0.02] ug/mg, CI spans 0",
+    "rapamycin_normalises_ckd": (
+        "rapamycin leaves 0.69 [0.60, 0.78] of the CKD excess (Panda et al. 2018: normalised)"),
+}
 
 
 @pytest.mark.parametrize("claim_id", CLAIM_IDS)

@@ -60,3 +60,25 @@ def test_screen_reports_pass_rates_and_mu_star(tmp_path):
     assert result["design"].points.shape == (3, 2)
     with pytest.raises(ValueError, match="claim 'nope' is not in the table"):
         rb.screen(cfg, claim_ids=["nope"], parameters=params)
+
+
+def test_a_run_that_fails_is_recorded_and_its_claims_fail(tmp_path, monkeypatch):
+    from vcsim.validation import suite
+
+    real = suite.run_arm
+
+    def flaky(arm, seed, cfg):
+        if arm.name == "iv_glc25":
+            raise RuntimeError("reaction_transport: no convergence (test)")
+        return real(arm, seed, cfg)
+
+    monkeypatch.setattr(suite, "run_arm", flaky)
+    cfg = replace(v.QUICK, seeds=(1, 2), lattice_rows=3, lattice_cols=5)
+    result = rb.screen(cfg, trajectories=1, out=tmp_path, workers=1,
+                       claim_ids=["glucose_runx2_early", "pit1_kd_lowers_runx2"],
+                       parameters=[("tau_perk_h", "upr")])
+    points = result["points"]
+    glucose = points[points["claim"] == "glucose_runx2_early"]
+    assert (glucose["error"] == "iv_glc25").all() and not glucose["passed"].any()
+    assert (points[points["claim"] == "pit1_kd_lowers_runx2"]["error"] == "").all()
+    assert "did not converge at 2 of 2 design points (arms: iv_glc25)" in result["report"]

@@ -17,7 +17,8 @@ of two either way is the stated reason for the range.
 Outputs of :func:`screen` (``out``):
 
 - ``robustness_points.csv``: one row per (design point, claim): the point's factors, the
-  claim's effect and verdict;
+  claim's effect and verdict, and the arms whose runs failed there (``error``: the chemistry
+  did not converge at those parameter values; the claim counts as failed);
 - ``robustness.csv``: one row per (claim, group): Morris mu* of the claim's effect (in units of
   the effect at the shipped values, so groups compare across claims), sigma, and the claim's
   pass rate over the design;
@@ -31,6 +32,7 @@ every seed. The verdicts use the same statistics as the suite (:mod:`vcsim.valid
 from __future__ import annotations
 
 import math
+import os
 import re
 import warnings
 from collections.abc import Callable, Sequence
@@ -144,7 +146,8 @@ def screen(cfg: SuiteConfig, trajectories: int = 2, factor: float = 2.0, seed: i
     """Run the screening (module docstring) for the validation claims (or ``claim_ids``)."""
     from SALib.analyze import morris as morris_analyze
 
-    from vcsim.validation.suite import metric_table, run_suite
+    from vcsim.parallel import map_processes
+    from vcsim.validation.suite import metric_table
 
     table = table or shipped_table()
     claims = [c for c in table.claims
@@ -160,17 +163,25 @@ def screen(cfg: SuiteConfig, trajectories: int = 2, factor: float = 2.0, seed: i
         values = scr.values(i)
         overrides = tuple(f"{k}={v!r}" for k, v in values.items())
         point_arms = [replace(a, overrides=(*a.overrides, *overrides)) for a in arms]
-        sub = _SubTable(table, point_arms)
-        result = run_suite(cfg, workers=workers, design=sub)  # type: ignore[arg-type]
-        verdicts = evaluate_claims(claims, metric_table(result["results"]))
-        for _, r in verdicts.iterrows():
+        jobs = [(a, s, cfg) for a in point_arms for s in cfg.seeds]
+        jobs.sort(key=lambda j: -j[0].days(cfg))
+        results = map_processes(_run_arm_or_error, jobs, workers or os.cpu_count() or 1, None)
+        failed = {r["arm"] for r in results if r["error"]}
+        metrics = metric_table(results)
+        for c in claims:  # a metric no run of this point produced: every arm failed
+            if c.metric not in metrics.columns:
+                metrics[c.metric] = np.nan
+        verdicts = evaluate_claims(claims, metrics)
+        for c, (_, r) in zip(claims, verdicts.iterrows(), strict=True):
             rows.append({"point": i, "claim": r["id"], "effect": r["simulated_effect"],
                          "passed": bool(r["passed"]),
+                         "error": ", ".join(sorted(failed & set(c.arms))),
                          **{f"u_{g}": float(np.mean(scr.points[i][np.array(scr.groups) == g]))
                             for g in dict.fromkeys(scr.groups)}})
         if progress:
             progress(f"design point {i + 1}/{len(scr.points)}: "
-                     f"{int(verdicts['passed'].sum())}/{len(verdicts)} claims pass")
+                     f"{int(verdicts['passed'].sum())}/{len(verdicts)} claims pass"
+                     + (f"; runs failed in {', '.join(sorted(failed))}" if failed else ""))
     points = pd.DataFrame(rows)
     group_names = list(dict.fromkeys(scr.groups))
     problem = {"num_vars": len(scr.names), "names": list(scr.names),
@@ -191,7 +202,7 @@ def screen(cfg: SuiteConfig, trajectories: int = 2, factor: float = 2.0, seed: i
                             "sigma": float(res["sigma"][k]),
                             "pass_rate": float(sub["passed"].mean())})
     robustness = pd.DataFrame(summary)
-    report = _report(robustness, cfg, trajectories, factor, len(scr.names), group_names)
+    report = _report(robustness, points, cfg, trajectories, factor, len(scr.names), group_names)
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         points.to_csv(out / "robustness_points.csv", index=False)
@@ -200,19 +211,20 @@ def screen(cfg: SuiteConfig, trajectories: int = 2, factor: float = 2.0, seed: i
     return {"points": points, "robustness": robustness, "report": report, "design": scr}
 
 
-@dataclass(frozen=True)
-class _SubTable:
-    """A stand-in for :class:`ValidationTable` that runs only the given arms."""
+def _run_arm_or_error(arm: Arm, seed: int, cfg: SuiteConfig) -> dict[str, Any]:
+    """:func:`vcsim.validation.suite.run_arm`, or its error: at some design points the chemistry
+    does not converge (the claims that read the arm then fail at that point, marked)."""
+    from vcsim.validation.suite import run_arm
 
-    table: ValidationTable
-    point_arms: list[Arm]
+    try:
+        return {**run_arm(arm, seed, cfg), "error": ""}
+    except (RuntimeError, FloatingPointError, ValueError) as exc:
+        return {"arm": arm.name, "seed": seed, "metrics": {}, "timeseries": None, "seconds": 0.0,
+                "error": str(exc)}
 
-    def arms(self, cfg: SuiteConfig) -> list[Arm]:
-        return list(self.point_arms)
 
-
-def _report(robustness: pd.DataFrame, cfg: SuiteConfig, trajectories: int, factor: float,
-            n_params: int, groups: Sequence[str]) -> str:
+def _report(robustness: pd.DataFrame, points: pd.DataFrame, cfg: SuiteConfig, trajectories: int,
+            factor: float, n_params: int, groups: Sequence[str]) -> str:
     lines = ["# Robustness of the validation claims (Morris screening)", "",
              f"{n_params} parameters no anchor sets, in {len(groups)} groups "
              f"({', '.join(groups)}), each moved by a factor 1/{factor:g} to {factor:g}; "
@@ -229,4 +241,10 @@ def _report(robustness: pd.DataFrame, cfg: SuiteConfig, trajectories: int, facto
     fragile = fragile[(fragile > 0) & (fragile < 1)]
     lines += ["", f"Fragile (pass at some design points, fail at others): {len(fragile)}: "
               + (", ".join(fragile.index) or "none") + "."]
+    bad = points[points["error"] != ""]
+    if len(bad):
+        lines += ["", f"Runs that did not converge at {bad['point'].nunique()} of "
+                  f"{points['point'].nunique()} design points (arms: "
+                  f"{', '.join(sorted({a for e in bad['error'] for a in e.split(', ')}))}); the "
+                  "claims reading them count as failed there."]
     return "\n".join(lines) + "\n"

@@ -5,7 +5,10 @@ screening ``python run.py validate --robustness R [--factor F] [--lattice ROWSxC
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
+
+from vcsim.validation.design import SuiteConfig
 
 
 class ValidateCommand:
@@ -64,7 +67,9 @@ class ValidateCommand:
         return 0
 
 
-def _robustness(args: argparse.Namespace, cfg, progress) -> int:
+def _robustness(args: argparse.Namespace, cfg: SuiteConfig,
+                progress: Callable[[str], None]) -> int:
+    """``validate --robustness R``: the screening on a small lattice (module docstring)."""
     import sys
     from dataclasses import replace
 

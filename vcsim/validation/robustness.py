@@ -93,6 +93,11 @@ class Screening:
     points: np.ndarray  # (n_points, n_params): log-factor u in [-1, 1] per parameter
     factor: float
 
+    def problem(self) -> dict[str, Any]:
+        """The SALib problem of the design: log-factors in [-1, 1], grouped by mechanism."""
+        return {"num_vars": len(self.names), "names": list(self.names),
+                "bounds": [[-1.0, 1.0]] * len(self.names), "groups": list(self.groups)}
+
     def values(self, i: int) -> dict[str, float]:
         """The parameter values of design point ``i``."""
         v = self.defaults * self.factor ** self.points[i]
@@ -128,15 +133,14 @@ def design(trajectories: int, factor: float = 2.0, seed: int = 1,
         raise ValueError(f"trajectories = {trajectories}, factor = {factor}: expected >= 1 and > 1")
     params = list(parameters if parameters is not None else screened_parameters())
     names = tuple(n for n, _ in params)
-    groups = tuple(g for _, g in params)
-    problem = {"num_vars": len(names), "names": list(names), "bounds": [[-1.0, 1.0]] * len(names),
-               "groups": list(groups)}
-    points = morris_sample.sample(problem, trajectories, num_levels=levels, seed=seed)
     s = schema()
-    defaults = np.array([float(s[n].default) for n in names])
-    lower = np.array([-math.inf if s[n].lower is None else s[n].lower for n in names], float)
-    upper = np.array([math.inf if s[n].upper is None else s[n].upper for n in names], float)
-    return Screening(names, groups, defaults, lower, upper, points, factor)
+    scr = Screening(names, tuple(g for _, g in params),
+                    np.array([float(s[n].default) for n in names]),
+                    np.array([-math.inf if s[n].lower is None else s[n].lower for n in names], float),
+                    np.array([math.inf if s[n].upper is None else s[n].upper for n in names], float),
+                    np.zeros((0, len(names))), factor)
+    points = morris_sample.sample(scr.problem(), trajectories, num_levels=levels, seed=seed)
+    return replace(scr, points=points)
 
 
 def _claims_arms(table: ValidationTable, cfg: SuiteConfig, claims: Sequence[Claim]) -> list[Arm]:
@@ -193,8 +197,7 @@ def screen(cfg: SuiteConfig, trajectories: int = 2, factor: float = 2.0, seed: i
                      + (f"; runs failed in {', '.join(sorted(failed))}" if failed else ""))
     points = pd.DataFrame(rows)
     group_names = list(dict.fromkeys(scr.groups))
-    problem = {"num_vars": len(scr.names), "names": list(scr.names),
-               "bounds": [[-1.0, 1.0]] * len(scr.names), "groups": list(scr.groups)}
+    problem = scr.problem()
     summary = []
     for claim in claims:
         sub = points[points["claim"] == claim.id].sort_values("point")

@@ -13,7 +13,12 @@ Figures:
    periodic axis) of the same dissolved fields;
 4. peak traced memory (tracemalloc) per lattice site while building and stepping a
    1000 x 1000 model, in a fresh process (its peak RSS is reported beside it);
-5. sweep throughput with 1 and 2 worker processes on the same small spec.
+5. sweep throughput with 1 and 2 worker processes on the same small spec;
+6. the shipped 5-year CKD progression with the patient coupled (``patient_ckd_progression``,
+   2-h steps) on a 30 x 100 wall: simulated years per wall-clock hour, the minutes the 5 years
+   take at that rate, and the share of the step spent in the patient's mineral metabolism
+   (measured over ``patient_days`` days after a warm-up day; the rate of a run does not
+   change with its length: the work per step is the same every step).
 
 Timings are the minimum of several repeats (the least-disturbed measurement): the machine may
 be shared, so note the load average recorded in ``machine``. Every ``bench_*`` function takes
@@ -47,9 +52,11 @@ SCENARIO = {"serum_phosphate_mM": 2.4, "tnf_alpha_pg_per_mL": 15.0, "fetuin_a_g_
 
 #: the lattice sizes of the full run and of ``--quick``
 FULL = {"engines": 100, "steps": (100, 300, 1000), "transport": 1000, "memory": 1000,
-        "sweep_rows": 24, "sweep_cols": 40, "sweep_days": 3}
+        "sweep_rows": 24, "sweep_cols": 40, "sweep_days": 3,
+        "patient_rows": 30, "patient_cols": 100, "patient_days": 20}
 QUICK = {"engines": 40, "steps": (100, 300), "transport": 300, "memory": 300,
-         "sweep_rows": 12, "sweep_cols": 20, "sweep_days": 1}
+         "sweep_rows": 12, "sweep_cols": 20, "sweep_days": 1,
+         "patient_rows": 30, "patient_cols": 100, "patient_days": 3}
 
 
 def make_model(n: int, engine: str = "vector", threads: int | None = None) -> VascularModel:
@@ -274,6 +281,36 @@ def bench_sweep(rows: int = 24, cols: int = 40, days: float = 3, levels: int = 6
     return out
 
 
+def bench_patient(rows: int = 30, cols: int = 100, days: float = 20) -> dict:
+    """Simulated years per wall-clock hour of the coupled 5-year CKD progression scenario."""
+    from vcsim.model import run
+    from vcsim.scenario import load_scenario
+
+    sc = load_scenario("patient_ckd_progression", [f"lattice_rows={rows}", f"lattice_cols={cols}"])
+    model = sc.make_model(seed=SEED)
+    proc = model.processes["mineral_metabolism"]
+    spent = [0.0]
+    inner = proc.step
+
+    def timed(m):  # the patient's share of the step
+        t0 = time.perf_counter()
+        inner(m)
+        spent[0] += time.perf_counter() - t0
+
+    proc.step = timed
+    run(model, 1.0)  # warm-up day: compiled kernels, caches
+    spent[0] = 0.0
+    t0 = time.perf_counter()
+    run(model, days)
+    wall = time.perf_counter() - t0
+    years_per_hour = (days / 365.25) / (wall / 3600.0)
+    return {"patient_lattice": f"{rows}x{cols}", "patient_days": days, "patient_dt_h": float(model.dt_h),
+            "patient_wall_s": wall, "patient_years_per_hour": years_per_hour,
+            f"years_per_hour_{rows}x{cols}": years_per_hour,
+            "patient_5_years_min": 5.0 / years_per_hour * 60.0,
+            "patient_share_of_step": spent[0] / wall}
+
+
 def machine() -> dict:
     info = {
         "platform": platform.platform(),
@@ -321,6 +358,7 @@ def run_all(sizes: dict, out_path: Path | None = None, echo=print) -> dict:
         ("transport", lambda: bench_transport(sizes["transport"])),
         ("memory", lambda: bench_memory(sizes["memory"])),
         ("sweep", lambda: bench_sweep(sizes["sweep_rows"], sizes["sweep_cols"], sizes["sweep_days"])),
+        ("patient", lambda: bench_patient(sizes["patient_rows"], sizes["patient_cols"], sizes["patient_days"])),
     )
     for name, fn in plan:
         t0 = time.perf_counter()
@@ -334,6 +372,7 @@ def run_all(sizes: dict, out_path: Path | None = None, echo=print) -> dict:
         "transport_vs_spectral_ratio": raw["transport_vs_spectral_ratio"],
         f"bytes_per_site_{mem_n}": raw["peak_bytes_per_site"],
         "sweep_2_vs_1_speedup": raw.get("sweep_2_vs_1_speedup"),
+        f"years_per_hour_{raw['patient_lattice']}": raw["patient_years_per_hour"],
         "sizes": {k: list(v) if isinstance(v, tuple) else v for k, v in sizes.items()},
         "raw": raw,
         "machine": {**machine(), "load_average_before": load_before,
@@ -383,6 +422,11 @@ def table(results: dict) -> str:
             f"| {raw['sweep_2_vs_1_speedup']:.2f}x | >= 1.7x |")
     else:
         lines.append(f"| sweep 2 vs 1 workers | n/a | {raw.get('sweep_error', 'not measured')} | | >= 1.7x |")
+    lines.append(
+        f"| CKD progression with the patient, {raw['patient_lattice']}, dt {raw['patient_dt_h']:g} h: "
+        f"simulated years per hour | {raw['patient_years_per_hour']:.1f} "
+        f"| 5 years in {raw['patient_5_years_min']:.1f} min; patient {100 * raw['patient_share_of_step']:.0f} % "
+        "of the step | | 5 years in minutes |")
     return "\n".join(lines)
 
 

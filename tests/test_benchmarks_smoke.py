@@ -13,7 +13,8 @@ import pytest
 
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "run_benchmarks.py"
 TINY = {"engines": 8, "steps": (8, 12), "transport": 12, "memory": 10,
-        "sweep_rows": 4, "sweep_cols": 6, "sweep_days": 0.125}
+        "sweep_rows": 4, "sweep_cols": 6, "sweep_days": 0.125,
+        "patient_rows": 4, "patient_cols": 6, "patient_days": 0.25}
 
 
 @pytest.fixture(scope="module")
@@ -32,12 +33,14 @@ def test_benchmarks_write_every_headline_figure(bench, tmp_path, monkeypatch):
     written = json.loads(out.read_text())
     for key in ("vector_vs_agents_speedup", "step_12_vs_state_copy_ratio",
                 "transport_vs_spectral_ratio", "bytes_per_site_10", "sweep_2_vs_1_speedup",
-                "raw", "machine"):
+                "years_per_hour_4x6", "raw", "machine"):
         assert key in written
     assert written["vector_vs_agents_speedup"] > 0
     assert written["raw"]["peak_bytes_per_site"] > 0
     assert "load_average_before" in written["machine"]
     assert "| cell-steps/s" in bench.table(results)
+    assert written["raw"]["patient_5_years_min"] > 0
+    assert 0 < written["raw"]["patient_share_of_step"] < 1
     assert written["raw"]["step_s_12_one_thread"] > 0 and written["raw"]["threads"] >= 1
 
 

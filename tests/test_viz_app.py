@@ -51,11 +51,11 @@ def texts(fig: Figure) -> str:
 def test_every_figure_renders_with_units_and_legends(geometry):
     model = small_model(geometry=geometry)
     figures = C.all_figures(model)
-    assert len(figures) == 6
+    assert len(figures) == 7
     for fig in figures:
         assert isinstance(fig, Figure)
         assert C.to_png(fig).startswith(b"\x89PNG")
-    lattice, field, phenotypes, calcification, nucleation, upr = map(texts, figures)
+    lattice, field, phenotypes, calcification, nucleation, upr, patient = map(texts, figures)
     for name in ("contractile", "osteogenic", "autophagic", "apoptotic", "empty", "elastic lamina"):
         assert name in lattice
     assert "mmol Ca / L tissue" in lattice and "calcified (>= 5 mmol Ca/L)" in lattice
@@ -65,6 +65,22 @@ def test_every_figure_renders_with_units_and_legends(geometry):
     assert "ug Ca / mg protein" in calcification and "calcified fraction" in calcification
     assert "cumulative" in nucleation and "new" in nucleation and "(per step)" in nucleation
     assert "GRP78" in upr and "CHOP" in upr and "0-1" in upr
+    assert "no patient in this run" in " ".join(t.get_text() for t in figures[6].axes[0].texts)
+
+
+def test_the_patient_panel_draws_a_coupled_patient_and_its_inputs_are_not_overridden():
+    from vcsim.viz.app import VizModel, run_summary
+
+    model = VizModel(scenario="patient_haemodialysis", lattice_rows=4, lattice_cols=6,
+                     serum_phosphate_mM=2.5, phosphate_binder_fraction=0.5)
+    model.step()
+    model.step()
+    text = texts(C.patient_figure(model))
+    assert "serum Pi (total)" in text and "PTH (right axis)" in text and "pg/mL" in text
+    panel = C.LivePanel(C.PatientView)
+    assert panel.png(model).startswith(b"\x89PNG")
+    headline, _ = run_summary(model, {})
+    assert "those sliders and the phosphate binder do not apply" in headline
 
 
 @pytest.mark.parametrize("field", sorted(C.FIELDS))
@@ -162,7 +178,7 @@ app = pytest.importorskip("vcsim.viz.app", reason="the page needs the viz extra 
 
 def test_page_module_exposes_a_page_and_panels():
     assert app.page is not None
-    assert len(app.COMPONENTS) == 7
+    assert len(app.COMPONENTS) == 8
 
 
 def test_model_factory_is_the_scenario_with_the_inputs_on_top():

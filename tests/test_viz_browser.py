@@ -2,7 +2,7 @@
 
 Starts the server on a free port of 127.0.0.1 as its own process group, opens the page with
 Debian's Chromium through Python playwright (never ``playwright install``), checks the
-controls and the six figures, steps the model and sees the counter and the figures change,
+controls and the seven figures, steps the model and sees the counter and the figures change,
 switches the heatmap, picks a scenario, moves a slider, resets, and checks that nothing left
 127.0.0.1: every request the page made went to the server, none failed, and the server itself
 opened no outside connection (its HTTP(S) proxy is a local listener that counts connections,
@@ -200,10 +200,10 @@ def test_page_steps_resets_and_stays_on_this_machine(server, tmp_path):
             page.on("response", lambda r: failed.append(f"{r.url} ({r.status})") if r.status >= 400 else None)
             page.goto(url + "/")
 
-            # the page, its controls and its six figures
+            # the page, its controls and its seven figures (the patient's says there is none)
             expect(page.get_by_text("Step: 0")).to_be_visible()
             images = page.locator("img.solara-image")
-            expect(images).to_have_count(6)
+            expect(images).to_have_count(7)
             for name in ("Reset", "Step", "▶"):
                 expect(page.get_by_role("button", name=name, exact=True)).to_be_visible()
             for label in ("seed", "lattice rows (sites)", "lattice columns (sites)", "serum Pi (mM)",

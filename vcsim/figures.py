@@ -123,9 +123,10 @@ def summary_figure(
     """
     labels = dict(labels or {})
     entries = phenotype_entries(cell_type)
-    fig = Figure(figsize=(16, 9), dpi=100, layout="constrained")
+    patient = PATIENT_PREFIX + "serum_phosphate_mM" in ts
+    fig = Figure(figsize=(16, 13.5 if patient else 9), dpi=100, layout="constrained")
     FigureCanvasAgg(fig)
-    axes = fig.subplots(2, 3)
+    axes = fig.subplots(3 if patient else 2, 3)
     days = _time_days(ts)
     if title:
         fig.suptitle(title)
@@ -203,7 +204,45 @@ def summary_figure(
         im = _draw_map(ax, mineral, geometry, site_spacing_um, cmap="Reds", vmin=0.0, vmax=vmax)
         fig.colorbar(im, ax=ax, label="mineral calcium (mmol Ca / L tissue)")
     _map_axes(ax, "(f) mineral at the end", geometry, site_spacing_um)
+    if patient:
+        _patient_panels(axes[2], ts, days)
     return fig
+
+
+#: the timeseries columns of a coupled patient (vcsim.processes.mineral_metabolism) start so
+PATIENT_PREFIX = "patient_"
+
+
+def _patient_panels(axes: Sequence[Any], ts: pd.DataFrame, days: np.ndarray) -> None:
+    """(g) serum minerals, (h) the hormones, (i) GFR and the T50 propensity of the patient."""
+    def col(name: str) -> pd.Series:
+        return ts[PATIENT_PREFIX + name]
+
+    ax = axes[0]
+    for name, label in (("serum_phosphate_mM", "Pi (total)"), ("serum_ionised_calcium_mM", "Ca (ionised)"),
+                        ("serum_magnesium_mM", "Mg (total)")):
+        ax.plot(days, col(name), label=label, lw=0.8)
+    _finish(ax, "(g) the patient's serum", "concentration (mM)")
+    ax.set_ylim(bottom=0)
+
+    ax = axes[1]
+    for name, label in (("pth_pg_per_mL", "PTH (intact, pg/mL)"), ("fgf23_pg_per_mL", "FGF23 (intact, pg/mL)"),
+                        ("calcitriol_pmol_per_L", "calcitriol (pmol/L)")):
+        ax.plot(days, col(name), label=label)
+    ax.set_yscale("log")
+    _finish(ax, "(h) the patient's hormones", "level (log scale; units in the legend)")
+
+    ax = axes[2]
+    handles = ax.plot(days, col("t50_min"), color="#2c7fb8", label="T50 (min)")
+    ax.set_ylabel("calcification propensity T50 (min)")
+    ax.set_ylim(bottom=0)
+    twin = ax.twinx()
+    handles += twin.plot(days, col("gfr_mL_per_min"), color="#636363", ls="--", label="GFR (mL/min)")
+    twin.set_ylabel("GFR (mL/min)")
+    twin.set_ylim(bottom=0)
+    ax.set_title("(i) kidney function and serum calcification propensity")
+    ax.set_xlabel("time (days)")
+    ax.legend(handles=handles, loc="lower left", fontsize="small", frameon=False)
 
 
 def _vsmc() -> Any:

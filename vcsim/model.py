@@ -142,7 +142,7 @@ class VascularModel(mesa.Model):
         self.geometry = geometry_from_params(p)
         self.lattice = Lattice(self.geometry)
         self.n_sites = self.geometry.n_sites
-        self.processes = _process_list(processes)
+        self.processes = _process_list(processes, p)
         self.inputs = InputRecord(p.schema, p)
         self.systemic: dict[str, Any] = {}
         self.boundary: dict[str, float] = {}
@@ -388,6 +388,9 @@ class VascularModel(mesa.Model):
         model.time_h = float(meta["time_h"])
         model.ledger.load(meta["ledger"])
         model.processes["systemic"].step(model)  # the values in force at the checkpoint's time
+        for proc in model.processes:
+            if hasattr(proc, "resume"):
+                proc.resume(model)
         ts = {name: list(np.asarray(arrays[f"ts/{name}"]).tolist()) for name in model.outputs.names()}
         model.datacollector.model_vars = ts
         if model.engine == "agents":
@@ -401,8 +404,8 @@ def _read_stat(model: VascularModel, name: str) -> float:
     return model.stat(name)
 
 
-def _process_list(processes: Any) -> ProcessList:
-    default = default_processes()
+def _process_list(processes: Any, params: Parameters) -> ProcessList:
+    default = default_processes(params)
     if processes is None:
         return default
     if callable(processes) and not isinstance(processes, ProcessList):

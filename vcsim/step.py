@@ -2,7 +2,7 @@
 
 The default step, in the order the biology flows::
 
-    systemic -> vsmc (sensing, intracellular, phenotype, secretion, ions, commit, division_wish)
+    systemic [-> mineral_metabolism] -> vsmc (sensing, intracellular, phenotype, secretion, ions, commit, division_wish)
     -> vsmc_divisions -> vsmc_transitions -> releases -> resorption -> nucleation
     -> reaction_transport -> speciation -> statistics
 
@@ -26,7 +26,9 @@ from __future__ import annotations
 
 from vcsim.cells.division import Divisions
 from vcsim.cells.vsmc.processes import vsmc_phase
+from vcsim.params import Parameters
 from vcsim.processes.base import ProcessList
+from vcsim.processes.mineral_metabolism import PatientMineralMetabolism
 from vcsim.processes.nucleation import Nucleation
 from vcsim.processes.reaction_transport import ReactionTransport
 from vcsim.processes.releases import Releases
@@ -37,10 +39,13 @@ from vcsim.processes.systemic import SystemicInputs
 from vcsim.processes.transitions import TransitionRecorder
 
 
-def default_processes() -> ProcessList:
-    """A fresh list of the default processes, in step order (module docstring)."""
+def default_processes(params: Parameters | None = None) -> ProcessList:
+    """A fresh list of the default processes, in step order (module docstring); with
+    ``patient_coupled`` on, the patient's mineral metabolism follows ``systemic``."""
+    patient = [PatientMineralMetabolism()] if params is not None and params["patient_coupled"] else []
     return ProcessList([
         SystemicInputs(),
+        *patient,
         vsmc_phase(),
         Divisions("vsmc"),
         TransitionRecorder("vsmc"),

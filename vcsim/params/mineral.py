@@ -588,6 +588,18 @@ PARAMS = [
     Param("peritoneal_dialysate_magnesium_mM", 0.25, 0.0, 1.0, "mM",
         "PD fluid magnesium",
         "usual 0.25-0.5 mM"),
+    # ---- coupling to the wall ---
+    Param("patient_coupled", False, None, None, "",
+        "the lumen of the wall follows this model (vcsim.processes.mineral_metabolism): serum "
+        "ionised Ca, Pi, Mg, PPi, pH and fetuin-A come from the patient, not from the systemic "
+        "parameters",
+        "model switch (off: the systemic parameters and their schedules set the lumen)"),
+    Param("patient_media_volume_mL", 50.0, 0.0, 1000.0, "mL",
+        "volume of arterial media the lattice stands for when its mineral uptake is returned to "
+        "the body (0 = no feedback)",
+        "stated reason: the aortic media alone is ~30 mL (40 cm x pi x 2.5 cm diameter x ~1 mm "
+        "media; Wolinsky & Glagov 1967 Circ Res 20:99 for media thickness), 50 mL adds the "
+        "large branches; the literature gives no whole-tree media volume"),
     # ---- numerics ---
     Param("systemic_max_substep_h", 1.0, 1e-3, 48.0, "h",
         "largest implicit sub-step inside one advance() call",
@@ -596,3 +608,24 @@ PARAMS = [
         "local relative error tolerance of the adaptive sub-steps (0 = fixed sub-steps)",
         "numerical choice"),
 ]
+
+
+#: Mineral parameters that describe the patient's treatment and course rather than physiology:
+#: these may change in time in a scenario's ``[[schedule]]`` (a binder from day 30, a GFR
+#: decline as a ramp, transplantation). Physiological constants stay fixed for a run.
+PATIENT_INPUTS: tuple[str, ...] = (
+    "gfr_mL_per_min",
+    "dietary_calcium_mmol_per_day", "dietary_phosphate_mmol_per_day",
+    "dietary_magnesium_mmol_per_day", "calcium_supplement_mmol_per_day",
+    "magnesium_supplement_mmol_per_day", "intravenous_magnesium_mmol_per_day",
+    "calcium_acetate_g_per_day", "sevelamer_carbonate_g_per_day", "lanthanum_g_per_day",
+    "proton_pump_inhibitor_trpm6_inhibition_fraction",
+    "calcitriol_dose_ug_per_day", "vitamin_d_25oh_nM",
+    "parathyroid_remaining_mass_fraction", "calcimimetic_casr_sensitisation_fraction",
+    "parathyroid_adenoma_mass_factor",
+    "haemodialysis_sessions_per_week", "haemodialysis_session_h",
+    "haemodialysis_phosphate_clearance_mL_per_min", "dialysate_calcium_mM",
+    "dialysate_magnesium_mM", "dialysate_bicarbonate_mM",
+    "peritoneal_phosphate_clearance_L_per_day", "peritoneal_calcium_magnesium_clearance_L_per_day",
+    "peritoneal_dialysate_calcium_mM", "peritoneal_dialysate_magnesium_mM",
+)

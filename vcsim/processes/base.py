@@ -97,6 +97,10 @@ class Process(ABC):
     def set_state(self, state: dict[str, Any]) -> None:  # noqa: B027 - optional hook
         """Restore :meth:`get_state` output."""
 
+    def resume(self, model: VascularModel) -> None:  # noqa: B027 - optional hook
+        """After a checkpoint is loaded and the systemic values in force are applied again:
+        re-apply whatever else this process puts into the input record or the boundary."""
+
     def describe(self) -> dict[str, Any]:
         """Name, declarations and the docstring's first paragraph (for the process table)."""
         return _describe(self)

@@ -46,6 +46,7 @@ with warnings.catch_warnings():
 
 from vcsim.model import ENGINES, VascularModel
 from vcsim.params import schema
+from vcsim.processes.mineral_metabolism import COUPLED_SYSTEMIC
 from vcsim.scenario import load_scenario, scenario_names
 from vcsim.viz import DEFAULT_SCENARIO, SCENARIO_ENV
 from vcsim.viz import components as C
@@ -110,6 +111,9 @@ INPUTS: tuple[Input, ...] = (
     Input("three_ma_autophagy_block_fraction", "3-MA", 0.05),
 )
 INPUT_NAMES = tuple(i.name for i in INPUTS)
+#: inputs a coupled patient sets (:data:`vcsim.processes.mineral_metabolism.COUPLED_SYSTEMIC`,
+#: and the serum-Pi override that is a gut dose there)
+PATIENT_SET = (*COUPLED_SYSTEMIC, "phosphate_binder_fraction")
 
 
 def _plain(value: Any) -> Any:
@@ -133,10 +137,13 @@ class VizModel(VascularModel):
                  engine: str = "vector", **kwargs: Any) -> None:
         scenario, seed, engine = _plain(scenario), _plain(seed), _plain(engine)
         sc = load_scenario(scenario)
+        values = {k: _plain(v) for k, v in kwargs.items()}
+        coupled = bool(values.get("patient_coupled", sc.params["patient_coupled"]))
+        if coupled:  # the patient sets these; their sliders do not apply (the run panel says so)
+            values = {k: v for k, v in values.items() if k not in PATIENT_SET}
         super().__init__(
             seed=int(seed), engine=engine, schedule=sc.schedule,
-            rules_overrides=[dict(e) for e in sc.rules_overrides], params=sc.params,
-            **{k: _plain(v) for k, v in kwargs.items()},
+            rules_overrides=[dict(e) for e in sc.rules_overrides], params=sc.params, **values,
         )
         self.scenario_name = sc.name
         self.scenario_description = sc.description
@@ -246,6 +253,11 @@ def UPRPanel(model: VascularModel):
     solara.Image(_live_png(model, C.UPRView), width="100%")
 
 
+@solara.component
+def PatientPanel(model: VascularModel):
+    solara.Image(_live_png(model, C.PatientView), width="100%")
+
+
 def run_summary(model: VascularModel, pending: Mapping[str, Any]) -> tuple[str, list[tuple[str, str, str]]]:
     """The running model in one line, and one row per input: (parameter, value in the running
     model, value Reset will use if it differs, else "")."""
@@ -256,6 +268,9 @@ def run_summary(model: VascularModel, pending: Mapping[str, Any]) -> tuple[str, 
         f"Day {model.time_h / 24.0:.2f} (step {model.steps}, {model.dt_h:g} h per step), "
         f"{model.lattice.rows} x {model.lattice.cols} sites of {model.lattice.spacing_um:g} um."
     )
+    if p["patient_coupled"]:
+        headline += (" The patient's mineral metabolism sets serum Ca, Pi, Mg and fetuin-A"
+                     " (patient_coupled); those sliders and the phosphate binder do not apply.")
     now = {"scenario": name, "seed": model.seed, "engine": model.engine,
            **{k: p[k] for k in INPUT_NAMES}}
     rows = []
@@ -296,7 +311,7 @@ COMPONENTS = [
     (LatticePanel, 0), (FieldPanel, 0),
     (PhenotypePanel, 0), (CalcificationPanel, 0),
     (NucleationPanel, 0), (UPRPanel, 0),
-    (RunPanel, 0),
+    (PatientPanel, 0), (RunPanel, 0),
 ]
 
 

@@ -574,6 +574,48 @@ class NucleationView(TimeSeriesView):
         return xmax, top, top_cumulative
 
 
+class PatientView(TimeSeriesView):
+    """The coupled patient (``patient_coupled``): serum Pi and ionised Ca (left axis, mM), PTH
+    (right axis, pg/mL); a note when the run has no patient."""
+
+    title = "the patient (systemic mineral metabolism)"
+    ylabel = "serum (mM)"
+    KEYS = (("patient_serum_phosphate_mM", "serum Pi (total)", "#b2182b", "ax"),
+            ("patient_serum_ionised_calcium_mM", "serum Ca (ionised)", "#2166ac", "ax"),
+            ("patient_pth_pg_per_mL", "PTH (right axis)", "#4d4d4d", "twin"))
+
+    def __init__(self, model: Any) -> None:
+        super().__init__(model)
+        self.coupled = "patient_serum_phosphate_mM" in model.datacollector.model_vars
+        self.twin = self.ax.twinx()
+        self.twin.set_ylabel("PTH, intact (pg/mL)")
+        if not self.coupled:
+            self.ax.text(0.5, 0.5, "no patient in this run\n(scenarios patient_*: patient_coupled = true)",
+                         transform=self.ax.transAxes, ha="center", va="center", color="#777777")
+        else:
+            for key, label, colour, where in self.KEYS:
+                axis = self.ax if where == "ax" else self.twin
+                (self.lines[key],) = axis.plot([], [], label=label, color=colour, lw=1.2,
+                                               ls="--" if where == "twin" else "-")
+            self._legend(list(self.lines.values()), ncol=3)
+        self._set_dynamic(list(self.lines.values()))
+        self.update(model)
+
+    def update(self, model: Any) -> Hashable:
+        days = _days(model)
+        xmax = self._xmax(model, days)
+        self.ax.set_xlim(0.0, xmax)
+        if not self.coupled:
+            return xmax
+        series = {k: _series(model, k, len(days)) for k in self.lines}
+        self._set_lines(days, series)
+        top = _top(np.concatenate([series[k] for k, *_ in self.KEYS[:2]]), 0.5)
+        top_pth = _top(series["patient_pth_pg_per_mL"], 10.0)
+        self.ax.set_ylim(0.0, top)
+        self.twin.set_ylim(0.0, top_pth)
+        return xmax, top, top_pth
+
+
 # ---------------------------------------------------------------------- functions on a model
 def lattice_figure(model: Any) -> Figure:
     """Phenotype map with the mineral overlay, legend and colour bar (:class:`LatticeView`)."""
@@ -605,15 +647,21 @@ def upr_figure(model: Any) -> Figure:
     return UPRView(model).figure
 
 
+def patient_figure(model: Any) -> Figure:
+    """The coupled patient's serum Pi, Ca and PTH over time (:class:`PatientView`)."""
+    return PatientView(model).figure
+
+
 #: The views of the page, in page order (the heatmap takes a ``field`` option).
 PAGE_VIEWS: tuple[type[View], ...] = (LatticeView, FieldView, PhenotypeView, CalcificationView,
-                                      NucleationView, UPRView)
+                                      NucleationView, UPRView, PatientView)
 
 
 def all_figures(model: Any, field: str = DEFAULT_FIELD) -> list[Figure]:
     """Every figure the page shows, drawn from scratch, in page order."""
     return [lattice_figure(model), field_figure(model, field), phenotype_figure(model),
-            calcification_figure(model), nucleation_figure(model), upr_figure(model)]
+            calcification_figure(model), nucleation_figure(model), upr_figure(model),
+            patient_figure(model)]
 
 
 # ---------------------------------------------------------------------- the page's redraws

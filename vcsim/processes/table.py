@@ -22,13 +22,18 @@ def _small_model(**params: Any) -> Any:
     return VascularModel(seed=1, lattice_rows=3, lattice_cols=3, threads=1, **params)
 
 
+#: the documented model: the default step with the patient coupled, so the tables hold the
+#: optional process ``mineral_metabolism`` and its ``patient_*`` outputs too
+DOC_PARAMS = {"patient_coupled": True}
+
+
 def _names(items: list[str]) -> str:
     return ", ".join(f"`{x}`" for x in items) if items else "-"
 
 
 def processes_markdown(model: Any = None) -> str:
-    """The process table of ``model`` (the default step when None), in step order."""
-    model = model if model is not None else _small_model()
+    """The process table of ``model`` (the documented step, :data:`DOC_PARAMS`, when None)."""
+    model = model if model is not None else _small_model(**DOC_PARAMS)
     lines = ["| # | process | what it does | reads | writes |", "|---|---|---|---|---|"]
     n = 0
     for row in model.processes.table():
@@ -42,8 +47,8 @@ def processes_markdown(model: Any = None) -> str:
 
 
 def outputs_markdown(model: Any = None) -> str:
-    """The output registry of ``model`` (the default step's when None)."""
-    model = model if model is not None else _small_model()
+    """The output registry of ``model`` (the documented step's, :data:`DOC_PARAMS`, when None)."""
+    model = model if model is not None else _small_model(**DOC_PARAMS)
     lines = ["| output | units | meaning | kind | from |", "|---|---|---|---|---|"]
     for row in model.outputs.table():
         lines.append(f"| `{row['name']}` | {row['units']} | {row['meaning']} | {row['kind']} | `{row['source']}` |")
@@ -54,7 +59,8 @@ PROCESSES_HEADER = """# The step, process by process
 
 Generated from the code by `python -m vcsim.processes.table` (do not edit by hand). Each row is
 one process of the default step, in the order the model runs them; the cell processes of the
-VSMCs are nested under their phase. Names in *reads* and *writes* are dotted names of the
+VSMCs are nested under their phase. `mineral_metabolism` runs only with `patient_coupled = true`
+(the patient's mineral metabolism sets the lumen; docs/systemic.md s. 1). Names in *reads* and *writes* are dotted names of the
 model's namespaces: `field.*` lattice fields, `vsmc.*` the VSMC state, `signal.*` what a cell
 sensed this step, `release.*` what it released, `input.*` the values in force now, `log.*`,
 `ledger.*`. See docs/ARCHITECTURE.md for the contracts and how to add a process.
@@ -65,13 +71,14 @@ OUTPUTS_HEADER = """# Outputs
 
 Generated from the output registry by `python -m vcsim.processes.table` (do not edit by hand).
 *step* outputs are columns of `timeseries.csv` (one row per step); *summary* outputs exist in
-`summary_metrics()` and sweep results only. *from* names the process that computes it.
+`summary_metrics()` and sweep results only. *from* names the process that computes it. The
+`patient_*` outputs exist only with `patient_coupled = true`.
 
 """
 
 
 def write_docs(docs: Path = DOCS) -> list[Path]:
-    model = _small_model()
+    model = _small_model(**DOC_PARAMS)
     out = []
     for name, header, body in (("processes.md", PROCESSES_HEADER, processes_markdown(model)),
                                ("outputs.md", OUTPUTS_HEADER, outputs_markdown(model))):
@@ -90,7 +97,7 @@ class ProcessesCommand:
 
     @staticmethod
     def run(args: argparse.Namespace) -> int:
-        model = None
+        model = _small_model()  # the default step (the docs add the optional patient)
         if args.scenario is not None:
             from vcsim.scenario import load_scenario
 

@@ -17,6 +17,8 @@ from __future__ import annotations
 import contextlib
 import json
 import secrets
+import zipfile
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -176,8 +178,10 @@ class RunDirectory:
         try:
             record = json.loads(self.file(CHECKPOINT_META).read_text(encoding="utf-8"))
             arrays = load_npz(self.file(CHECKPOINT_ARRAYS))
-        except (OSError, ValueError) as exc:
-            raise OutputError(f"cannot read the checkpoint in {self.path}: {exc}") from None
+        except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile, zlib.error) as exc:
+            # truncated or bit-flipped files raise any of these from zipfile / zlib / numpy
+            raise OutputError(f"cannot read the checkpoint in {self.path} ({type(exc).__name__}: {exc}); "
+                              "it is damaged: rerun without --resume and with --force to start again") from None
         token = arrays.pop("checkpoint_token", None)
         if token is None or str(token) != record.get("checkpoint_token"):
             raise OutputError(f"{self.path}: checkpoint.npz and checkpoint.json do not belong together")

@@ -14,6 +14,15 @@ PARAMS = [
           "iterations of the reaction-transport solve before the step is split in two",
           "stated reason: the iteration converges in a few iterations at the default step; splitting is the "
           "fallback that always converges"),
+    Param("reaction_transport_anderson_depth", 5, 0, 20, "differences",
+          "when the plain reaction-transport iteration does not converge, the piece is solved again by Anderson "
+          "acceleration with this many past differences before it is split (0 = split at once)",
+          "numerical choice: 3-10 is usual for Anderson acceleration (Walker & Ni 2011 SIAM J Numer Anal 49:1715); "
+          "each difference holds two copies of the dissolved fields"),
+    Param("reaction_transport_anderson_max_iterations", 100, 2, 1000, "iterations",
+          "iterations of the Anderson-accelerated retry before the step is split in two",
+          "stated reason: it converges in ~5-20 iterations where the plain iteration stalls (deep and wide "
+          "walls, tests/test_reaction_transport.py); 100 bounds the cost of a retry that will not converge"),
     Param("reaction_transport_max_halvings", 8, 0, 20, "halvings",
           "how many times the reaction-transport step may be split in two before the run stops with an error",
           "stated reason: 2^8 = 256 pieces; a step that needs more is better run with a smaller dt_h"),

@@ -33,8 +33,13 @@ row-mean Jacobian of the sources (Patankar 1980, "Numerical Heat Transfer and Fl
 s. 7.2: source-term linearisation), solved as one block-tridiagonal system across the rows
 (:meth:`vcsim.transport.ImplicitStep.solve`). The iteration stops when no concentration changes
 by more than ``reaction_transport_rtol`` of its largest value; if it has not converged within
-``reaction_transport_max_iterations``, the step is split into two halves (recursively, at most
-``reaction_transport_max_halvings`` times), each again backward Euler.
+``reaction_transport_max_iterations``, the same piece is solved again from its start by
+Anderson acceleration of the same iteration (``reaction_transport_anderson_depth`` differences, at most
+``reaction_transport_anderson_max_iterations`` iterations;
+equivalent to GMRES for a linear map, so modes the plain iteration does not damp, as in wide or
+deep walls, converge too), and only if that fails too is the step split into two halves
+(recursively, at most ``reaction_transport_max_halvings`` times), each again backward Euler. A
+step the plain iteration solves is untouched by this fallback (the same bits as without it).
 
 Mass. After convergence the rates are evaluated once more at the last iterate and one final
 transport solve uses exactly those sources, and the mineral is updated with the same rates, so
@@ -216,7 +221,16 @@ class ReactionTransport(Process):
                 converged = True
                 break
         if not converged:
-            return False
+            depth = int(p.reaction_transport_anderson_depth)
+            if depth == 0:
+                return False
+            # the plain iteration did not contract (slowly damped modes of a wide or deep wall,
+            # stiff sites): the same fixed point by Anderson acceleration, before splitting
+            rates = _Rates(self, model, dt_h)
+            current = self._anderson(model, system, rates, sources, rtol,
+                                     int(p.reaction_transport_anderson_max_iterations), depth)
+            if current is None:
+                return False
         src, _ = rates.evaluate(current, sources, jacobian=False)
         entered = system.solve(src, f, conserve=True)
         rates.commit(f)
@@ -230,6 +244,56 @@ class ReactionTransport(Process):
             self.dissolved_calcium_umol += dissolved
             self.resorbed_calcium_umol += resorbed
         return True
+
+    def _anderson(self, model: Any, system: Any, rates: _Rates, sources: dict[str, np.ndarray],
+                  rtol: float, max_iter: int, depth: int) -> dict[str, np.ndarray] | None:
+        """The fixed point ``c = T(c)`` of the iteration above (``T``: rates at ``c``, one
+        transport solve) by Anderson acceleration (Walker & Ni 2011, SIAM J Numer Anal 49:1715;
+        type II, the last ``depth`` differences, least squares on the residuals scaled by each
+        field's largest value). For a linear map it is equivalent to GMRES, so it converges where
+        the plain iteration's slowest mode does not contract. Returns the converged iterate, or
+        None (the caller then splits the step)."""
+        f = model.lattice.fields
+        shape = f[REACTIVE[0]].shape
+        n = int(np.prod(shape))
+
+        def t_map(x: np.ndarray) -> np.ndarray:
+            cur = {name: x[i * n:(i + 1) * n].reshape(shape) for i, name in enumerate(REACTIVE)}
+            out = {name: np.empty(shape) for name in REACTIVE}
+            src, coupling = rates.evaluate(cur, sources, jacobian=True)
+            system.solve(src, out, mode0_coupling=coupling, mode0_iterate=system.mode0(cur), conserve=False)
+            return np.concatenate([out[name].reshape(-1) for name in REACTIVE])
+
+        x = np.concatenate([f[name].reshape(-1) for name in REACTIVE])
+        gx = t_map(x)
+        self.iterations += 1
+        scale = np.concatenate([np.full(n, max(float(np.max(np.abs(gx[i * n:(i + 1) * n]))), 1e-300))
+                                for i in range(len(REACTIVE))])
+        d_g: list[np.ndarray] = []
+        d_r: list[np.ndarray] = []
+        r = (gx - x) / scale
+        for _ in range(max_iter):
+            if float(np.max(np.abs(r))) <= rtol:
+                return {name: x[i * n:(i + 1) * n].reshape(shape) for i, name in enumerate(REACTIVE)}
+            if d_r:
+                a = np.stack(d_r, axis=1)
+                gamma, *_ = np.linalg.lstsq(a, r, rcond=None)
+                x_new = gx - np.stack(d_g, axis=1) @ gamma
+            else:
+                x_new = gx
+            x_new = np.maximum(x_new, 0.0)  # concentrations stay non-negative
+            gx_new = t_map(x_new)
+            self.iterations += 1
+            if not np.all(np.isfinite(gx_new)):
+                return None
+            r_new = (gx_new - x_new) / scale
+            d_g.append(gx_new - gx)
+            d_r.append(r_new - r)
+            if len(d_r) > depth:
+                d_g.pop(0)
+                d_r.pop(0)
+            x, gx, r = x_new, gx_new, r_new
+        return None
 
     # ------------------------------------------------------------------ outputs
     def outputs(self, model: Any) -> list:

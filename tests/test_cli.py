@@ -44,6 +44,12 @@ def bad_files(tmp_path_factory):
     (d / "binary.toml").write_bytes(b"\xff\xfe\x00 not utf-8")
     (d / "nonempty").mkdir()
     (d / "nonempty" / "x.txt").write_text("keep me")
+    (d / "afile").write_text("not a directory")
+    (d / "spec.toml").write_text('scenario = "ckd"\ndays = 0.1\nreplicates = 1\ndesign = "grid"\n'
+                                 "[set]\nlattice_rows = 4\nlattice_cols = 4\n"
+                                 "[parameters]\nserum_phosphate_mM = [1.0, 2.0]\n")
+    (d / "window.toml").write_text('extends = "ckd"\n[[schedule]]\nparameter = "phosphate_binder_fraction"\n'
+                                   "value = 0.5\nstart_day = 5\nend_day = 2\n")
     return d
 
 
@@ -72,6 +78,11 @@ BAD_INPUTS = {
     "no subcommand": ([], "required"),
     "params unknown scenario": (["params", "--scenario", "nope"], "unknown scenario"),
     "params bad format": (["params", "--format", "xls"], "--format"),
+    "sweep out is a file": (["sweep", "{d}/spec.toml", "--out", "{d}/afile"],
+                            "--out: {d}/afile exists and is not a directory"),
+    "schedule window backwards": (["run", "{d}/window.toml"], "window from day 5 to day 2 must start"),
+    "fraction out of range": (["run", "ckd", "--set", "phosphate_binder_fraction=2"],
+                              "expected a finite number in [0, 1]"),
 }
 
 
@@ -89,7 +100,8 @@ def test_bad_input_returns_2_with_one_line(case, bad_files, capsys):
     args, expected = BAD_INPUTS[case]
     code = main([a.replace("{d}", str(bad_files)) for a in args])
     captured = capsys.readouterr()
-    _check_one_line_error(code, captured.err, expected)
+    _check_one_line_error(code, captured.err, expected.replace("{d}", str(bad_files)))
+    assert not captured.err.rstrip().endswith("] 1")  # no stray unit after a dimensionless range
     assert captured.out == ""
     assert (bad_files / "nonempty" / "x.txt").read_text() == "keep me"
 
@@ -100,6 +112,45 @@ def test_bad_input_exits_2_with_one_line_from_the_process(case, bad_files):
     args, expected = BAD_INPUTS[case]
     proc = cli(*[a.replace("{d}", str(bad_files)) for a in args])
     _check_one_line_error(proc.returncode, proc.stderr, expected)
+
+
+def test_a_lattice_that_will_not_fit_is_refused_before_anything_is_written(tmp_path, capsys, monkeypatch):
+    from vcsim import memory
+
+    monkeypatch.setattr(memory, "available_bytes", lambda: 8e9)   # an 8-GB machine
+    out = tmp_path / "huge"
+    code = main(["run", "ckd", "--set", "lattice_rows=4000", "--set", "lattice_cols=4000", "--out", str(out)])
+    _check_one_line_error(code, capsys.readouterr().err,
+                          "lattice_rows x lattice_cols = 4000 x 4000 (16,000,000 sites) needs about 25.9 GB")
+    assert not out.exists()
+    with pytest.raises(Exception, match="--no-memory-check"):
+        from vcsim import VascularModel
+        VascularModel(lattice_rows=4000, lattice_cols=4000)
+    assert memory.estimate_bytes(30, 100) < 1e9
+    memory.check({"lattice_rows": 1000, "lattice_cols": 1000}, available=4e9)   # fits: no error
+
+
+def test_a_damaged_checkpoint_is_a_one_line_error(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["run", "healthy", "--days", "0.1", *SMALL, "--out", str(out), "--quiet", "--no-figure"]) == 0
+    capsys.readouterr()
+    npz = out / "checkpoint.npz"
+    data = npz.read_bytes()
+    for damaged in (data[:500], data[:200] + bytes(b ^ 0xFF for b in data[200:400]) + data[400:]):
+        npz.write_bytes(damaged)
+        code = main(["run", "healthy", "--days", "0.2", "--out", str(out), "--resume", "--quiet"])
+        _check_one_line_error(code, capsys.readouterr().err, "it is damaged: rerun without --resume")
+
+
+def test_outputs_respect_the_umask(tmp_path):
+    old = os.umask(0o022)
+    try:
+        out = tmp_path / "run"
+        assert main(["run", "healthy", "--days", "0.1", *SMALL, "--out", str(out), "--quiet", "--no-figure"]) == 0
+    finally:
+        os.umask(old)
+    for name in (*RESULTS, "metadata.json", "checkpoint.npz"):
+        assert (out / name).stat().st_mode & 0o777 == 0o644, name
 
 
 def test_an_unreadable_scenario_file_is_a_one_line_error(tmp_path):

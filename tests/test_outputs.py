@@ -306,3 +306,13 @@ def test_an_error_during_the_run_keeps_the_results_so_far_and_says_failed(tmp_pa
     assert meta["status"] == "failed" and "model blew up" in meta["error"]
     assert len(pd.read_csv(tmp_path / "r" / "timeseries.csv")) == 4
     assert not (tmp_path / "r" / "checkpoint.json").exists()
+
+
+def test_an_output_name_without_its_units_suggests_the_full_name():
+    from vcsim import VascularModel
+
+    m = VascularModel(seed=1, lattice_rows=3, lattice_cols=3)
+    with pytest.raises(KeyError, match="did you mean 'calcium_content_ug_per_mg_protein'"):
+        m.stat("calcium_content")
+    with pytest.raises(KeyError, match="did you mean 'calcified_fraction'"):
+        m.stat("calcified_fracton")

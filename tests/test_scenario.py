@@ -315,3 +315,8 @@ def test_make_model_uses_the_scenario():
     assert model.params == sc.params
     assert model.schedule is sc.schedule
     assert model.phenotype_grid().shape == (6, 7)
+
+
+def test_overrides_given_as_one_string_say_to_pass_a_list():
+    with pytest.raises(ParameterError, match=r"overrides: 'serum_phosphate_mM=2' is a string; pass a list"):
+        load_scenario("ckd", overrides="serum_phosphate_mM=2")

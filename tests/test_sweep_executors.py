@@ -115,3 +115,18 @@ def test_missing_dask_is_a_one_line_error(monkeypatch):
     monkeypatch.setattr(builtins, "__import__", no_distributed)
     with pytest.raises(SweepError, match=r"pip install 'vcsim\[distributed\]'"):
         DaskExecutor(n_workers=1)
+
+
+def test_a_very_large_sweep_starts_with_a_warning_of_its_size(tmp_path, monkeypatch):
+    from vcsim.sweep import executors
+
+    monkeypatch.setattr(executors, "LARGE_SWEEP_RUNS", 5)
+    said = []
+    run_sweep(spec_of(), tmp_path / "s", run_fn=toy_run, executor=SerialExecutor(), progress=False,
+              warn=said.append)
+    assert any("sweep: 12 runs (6 points x 2 replicates)" in m and "--dry-run" in m for m in said)
+    said.clear()
+    monkeypatch.setattr(executors, "LARGE_SWEEP_RUNS", 12)
+    run_sweep(spec_of(), tmp_path / "t", run_fn=toy_run, executor=SerialExecutor(), progress=False,
+              warn=said.append)
+    assert not any("runs (" in m for m in said)

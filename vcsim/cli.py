@@ -105,6 +105,8 @@ class RunCommand:
         p.add_argument("--force", action="store_true",
                        help="overwrite the run files of a non-empty --out")
         p.add_argument("--quiet", action="store_true", help="no progress bar")
+        p.add_argument("--no-memory-check", dest="memory_check", action="store_false",
+                       help="run a lattice even if its estimated memory exceeds what is available")
         p.add_argument("--no-figure", dest="figure", action="store_false",
                        help="skip summary.png")
         # for tests of interruption and resume: stop as if interrupted after this many steps
@@ -124,6 +126,7 @@ class RunCommand:
             scenario, out, seed=args.seed, engine=args.engine, days=days,
             snapshot_every_days=args.snapshot_every, resume=args.resume, force=args.force,
             figure=args.figure, progress=not args.quiet, stop_after_steps=args.stop_after_steps,
+            memory_check=args.memory_check,
         )
         m = result.metrics
         print(f"{scenario.name}: {result.status} at day {result.days:g} ({result.steps} steps) -> {result.out}/")

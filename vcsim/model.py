@@ -48,6 +48,7 @@ from vcsim.cells.vsmc import VSMC as VSMC_TYPE
 from vcsim.cells.vsmc.steady_state import new_population
 from vcsim.geometry import geometry_from_params
 from vcsim.lattice import Lattice
+from vcsim.memory import check as check_memory
 from vcsim.ledger import Ledger, mineral_calcium_umol, wall_totals_umol
 from vcsim.outputs.registry import OutputGroup, OutputRegistry
 from vcsim.parallel import resolve_threads
@@ -101,6 +102,8 @@ class VascularModel(mesa.Model):
             ``replace``, ``remove``) or returns a new one.
         rules: a whole rules table to use instead of the shipped ``rules.csv``
             (``rules_overrides`` are applied on top).
+        memory_check: refuse, before allocating, a lattice whose estimated memory exceeds what
+            the system has available (:mod:`vcsim.memory`); False tries anyway.
         **kwargs: any parameter of the schema by name (``serum_phosphate_mM=2.0``); run
             ``python run.py params`` for the table with units, bounds and sources.
     """
@@ -117,6 +120,7 @@ class VascularModel(mesa.Model):
         processes: ProcessList | Sequence[Process] | Callable[[ProcessList], Any] | None = None,
         rng: Any = None,
         rules: RulesTable | None = None,
+        memory_check: bool = True,
         **kwargs: Any,
     ) -> None:
         seed = _resolve_seed(seed, rng)
@@ -132,6 +136,8 @@ class VascularModel(mesa.Model):
         self.seed = int(seed)
         self.engine = engine
         self.params: Parameters = (params if params is not None else default_parameters()).updated(kwargs)
+        if memory_check:
+            check_memory(self.params)
         self.schedule = schedule if schedule is not None else Schedule()
         self.rules_overrides = [dict(e) for e in (rules_overrides or [])]
         self.rules = (rules if rules is not None else load_rules()).override(self.rules_overrides)
@@ -348,7 +354,8 @@ class VascularModel(mesa.Model):
 
     @classmethod
     def from_checkpoint(cls, arrays: Mapping[str, np.ndarray], meta: Mapping[str, Any],
-                        agent_class: type[VSMC] = VSMC, processes: Any = None) -> VascularModel:
+                        agent_class: type[VSMC] = VSMC, processes: Any = None,
+                        memory_check: bool = True) -> VascularModel:
         """Rebuild a model from :meth:`checkpoint` output; stepping it continues the run exactly.
 
         A checkpoint of another format version is refused with a one-line ParameterError;
@@ -363,7 +370,7 @@ class VascularModel(mesa.Model):
         schedule = Schedule.from_records(meta.get("schedule", []))
         model = cls(seed=int(meta["seed"]), engine=meta["engine"], schedule=schedule,
                     rules_overrides=meta.get("rules_overrides"), params=params,
-                    agent_class=agent_class, processes=processes)
+                    agent_class=agent_class, processes=processes, memory_check=memory_check)
         if list(meta.get("processes", [])) != model.processes.names():
             raise ParameterError("checkpoint: its processes (" + ", ".join(meta.get("processes", []))
                                  + ") differ from this model's; pass the same processes= to resume")

@@ -336,6 +336,9 @@ def load_scenario(name_or_path: str | Path, overrides: Iterable[str] = ()) -> Sc
             _check_rules(rules, file)
         description = data.get("description", description)
         days = data.get("days", days)
+    if isinstance(overrides, str):
+        raise ParameterError(f"overrides: {overrides!r} is a string; pass a list of 'key=value' strings, "
+                             f"e.g. overrides=[{overrides!r}]")
     overrides = list(overrides)
     if overrides:
         params = params.with_overrides(overrides)

@@ -71,8 +71,8 @@ class Schedule:
                 )
             if not (math.isfinite(e.start_h) and e.start_h >= 0 and e.end_h > e.start_h):
                 raise ParameterError(
-                    f"schedule: '{e.parameter}' window [{e.start_h}, {e.end_h}) h must start at "
-                    ">= 0 and end after it starts"
+                    f"schedule: '{e.parameter}' window from day {e.start_h / 24:g} to day {e.end_h / 24:g} "
+                    "must start at day >= 0 and end after it starts"
                 )
             ramp = e.ramp_h
             if isinstance(ramp, bool) or not isinstance(ramp, (int, float)) or not math.isfinite(ramp) \

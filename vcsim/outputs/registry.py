@@ -114,7 +114,10 @@ class OutputRegistry:
         return {name: values[name] for name in self.names(kind)}
 
     def unknown_message(self, name: str) -> str:
-        close = difflib.get_close_matches(name, list(self._by_name), n=1, cutoff=0.75)
+        names = list(self._by_name)
+        close = difflib.get_close_matches(name, names, n=1, cutoff=0.75)
+        if not close:  # a name without its units or prefix: the outputs that contain it
+            close = sorted((n for n in names if name and name in n), key=len)[:1]
         hint = f"; did you mean '{close[0]}'?" if close else ""
         return f"unknown output '{name}'{hint}"
 

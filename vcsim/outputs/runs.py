@@ -30,6 +30,7 @@ from vcsim.outputs.directory import (
     OutputError,
     RunDirectory,
 )
+from vcsim.memory import check as check_memory
 from vcsim.outputs.provenance import build_metadata, now_iso
 from vcsim.scenario import Scenario, ScenarioError, validate_days
 
@@ -111,6 +112,7 @@ def run_to_directory(
     stop: StopRequest | None = None,
     stop_after_steps: int | None = None,
     on_step: Callable[[Any], None] | None = None,
+    memory_check: bool = True,
 ) -> RunResult:
     """Run ``scenario`` for ``days`` (default ``scenario.days``) and write its outputs to ``out``.
 
@@ -128,6 +130,8 @@ def run_to_directory(
         stop_after_steps: stop as if interrupted once the model has taken this many steps
             (for tests of interruption and resume).
         on_step: called with the model after every step.
+        memory_check: refuse a lattice that will not fit in memory before anything is written
+            (:mod:`vcsim.memory`); False tries anyway.
     """
     days_given = days is not None
     days = validate_days(days if days_given else scenario.days, where="days")
@@ -142,6 +146,8 @@ def run_to_directory(
     if target < 1:
         raise ScenarioError(f"days: {days:g} is shorter than one time step ({dt_h:g} h)")
 
+    if memory_check:  # before the directory is made: a refused run leaves nothing behind
+        check_memory(scenario.params)
     run_dir = RunDirectory(Path(out))
     run_dir.prepare(force=force, resume=resume)
     wall_before = 0.0
@@ -156,7 +162,7 @@ def run_to_directory(
             days = validate_days(saved["days"], where="days")
             target = steps_for(days, dt_h)
         _check_resume_matches(scenario, seed, engine, model_meta, run_dir.path)
-        model = VascularModel.from_checkpoint(arrays, model_meta)
+        model = VascularModel.from_checkpoint(arrays, model_meta, memory_check=memory_check)
         ts_dtypes = saved.get("timeseries_dtypes")
         wall_before = float(saved.get("wall_time_s", 0.0))
         started = saved.get("start_time", started)
@@ -171,7 +177,7 @@ def run_to_directory(
     else:
         ts_dtypes = None
         model = scenario.make_model(seed=DEFAULT_SEED if seed is None else seed,
-                                    engine=engine or "vector")
+                                    engine=engine or "vector", memory_check=memory_check)
         if snap_steps is not None:
             run_dir.write_snapshot(model)
 

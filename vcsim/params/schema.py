@@ -77,7 +77,8 @@ class Param:
         lo = "-inf" if self.lower is None else f"{self.lower:g}"
         hi = "inf" if self.upper is None else f"{self.upper:g}"
         kind = "an integer" if self.kind is int else "a finite number"
-        return f"{kind} in [{lo}, {hi}] {self.units}".rstrip()
+        units = "" if self.units in ("", "1") else f" {self.units}"  # no stray "1" after a fraction
+        return f"{kind} in [{lo}, {hi}]{units}"
 
 
 def validate_value(p: Param, value: Any) -> Scalar:

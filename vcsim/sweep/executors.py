@@ -289,6 +289,10 @@ def _versions() -> dict[str, str]:
     return out
 
 
+#: a sweep with more runs than this starts with a warning that says how many
+LARGE_SWEEP_RUNS = 10_000
+
+
 def run_sweep(
     spec: SweepSpec,
     out: str | Path,
@@ -311,8 +315,15 @@ def run_sweep(
     run_fn = run_fn or run_model
     spec = resolve_spec(spec, run_fn, warn)
     out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise SweepError(f"--out: {out} exists and is not a directory; choose a directory for the sweep")
     design = spec.design_points()
     tasks = spec.runs(design)
+    if len(tasks) > LARGE_SWEEP_RUNS:
+        warn(f"sweep: {len(tasks):,} runs ({len(design):,} points x {spec.replicates} replicates) of "
+             f"{spec.days:g} days each; at a few seconds per run this takes "
+             f"{len(tasks) * 3.0 / 86400.0:,.0f}+ days of CPU; stop with Ctrl-C and check the design "
+             "with --dry-run if this is not what you meant")
     resolved = json.loads(json.dumps(spec.to_dict()))
     meta_path = out / res.SWEEP_JSON
     meta: dict[str, Any]

@@ -48,8 +48,8 @@ from vcsim.cells.vsmc import VSMC as VSMC_TYPE
 from vcsim.cells.vsmc.steady_state import new_population
 from vcsim.geometry import geometry_from_params
 from vcsim.lattice import Lattice
-from vcsim.memory import check as check_memory
 from vcsim.ledger import Ledger, mineral_calcium_umol, wall_totals_umol
+from vcsim.memory import check as check_memory
 from vcsim.outputs.registry import OutputGroup, OutputRegistry
 from vcsim.parallel import resolve_threads
 from vcsim.params import ParameterError, Parameters, default_parameters

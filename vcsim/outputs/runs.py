@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from vcsim.memory import check as check_memory
 from vcsim.outputs.atomic import jsonable
 from vcsim.outputs.directory import (
     CHECKPOINT_ARRAYS,
@@ -30,7 +31,6 @@ from vcsim.outputs.directory import (
     OutputError,
     RunDirectory,
 )
-from vcsim.memory import check as check_memory
 from vcsim.outputs.provenance import build_metadata, now_iso
 from vcsim.scenario import Scenario, ScenarioError, validate_days
 

@@ -38,8 +38,10 @@ Anderson acceleration of the same iteration (``reaction_transport_anderson_depth
 ``reaction_transport_anderson_max_iterations`` iterations;
 equivalent to GMRES for a linear map, so modes the plain iteration does not damp, as in wide or
 deep walls, converge too), and only if that fails too is the step split into two halves
-(recursively, at most ``reaction_transport_max_halvings`` times), each again backward Euler. A
-step the plain iteration solves is untouched by this fallback (the same bits as without it).
+(recursively, at most ``reaction_transport_max_halvings`` times), each again backward Euler.
+Once the plain iteration has stalled in a run, later pieces start with the accelerated one. A
+run in which the plain iteration always converges is untouched by this fallback (the same bits
+as without it).
 
 Mass. After convergence the rates are evaluated once more at the last iterate and one final
 transport solve uses exactly those sources, and the mineral is updated with the same rates, so
@@ -156,6 +158,7 @@ class ReactionTransport(Process):
         volume = g.site_volume_L_flat
         self._site_volume = float(volume[0]) if g.uniform else volume
         self._seed = crystals.seed_amount_mM(float(p.nucleus_seed_hap_amol), self._site_volume)
+        self.anderson_from_start = False
         self._row = np.arange(g.n_sites) // g.cols
         self._scratch = {name: np.empty(g.shape) for name in REACTIVE}
         self._scratch2 = {name: np.empty(g.shape) for name in REACTIVE}
@@ -166,6 +169,7 @@ class ReactionTransport(Process):
         box (no-flux lumen and adventitia) has no such steady state, and keeps the lumen values."""
         if self.reactive.lumen != "noflux" or self.reactive.adventitia != "noflux":
             self._advance(model, 1.0e6, sources_scale=1.0e6 / model.dt_h, book=False)
+        self.anderson_from_start = False  # the 10^6-h start is harder than any step: steps try plain first
         self.iterations = self.substeps = 0
         for b in SOURCES:
             model.buffers[b.name][:] = 0.0
@@ -208,7 +212,12 @@ class ReactionTransport(Process):
         nxt = self._scratch
         spare = self._scratch2
         converged = False
-        for _ in range(max_iter):
+        depth = int(p.reaction_transport_anderson_depth)
+        # once the plain iteration has stalled in a run (a wall whose slow modes it does not
+        # damp), later pieces go to the accelerated iteration at once instead of first
+        # spending max_iter plain passes (kept in the checkpoint: a resumed run does the same)
+        plain_iterations = 0 if (self.anderson_from_start and depth > 0) else max_iter
+        for _ in range(plain_iterations):
             self.iterations += 1
             src, coupling = rates.evaluate(current, sources, jacobian=True)
             system.solve(src, nxt, mode0_coupling=coupling, mode0_iterate=system.mode0(current),
@@ -221,11 +230,11 @@ class ReactionTransport(Process):
                 converged = True
                 break
         if not converged:
-            depth = int(p.reaction_transport_anderson_depth)
             if depth == 0:
                 return False
             # the plain iteration did not contract (slowly damped modes of a wide or deep wall,
             # stiff sites): the same fixed point by Anderson acceleration, before splitting
+            self.anderson_from_start = True
             rates = _Rates(self, model, dt_h)
             current = self._anderson(model, system, rates, sources, rtol,
                                      int(p.reaction_transport_anderson_max_iterations), depth)
@@ -357,12 +366,14 @@ class ReactionTransport(Process):
 
     def get_state(self) -> dict[str, Any]:
         return {"iterations": self.iterations, "substeps": self.substeps,
+                "anderson_from_start": bool(self.anderson_from_start),
                 "grown_calcium_umol": self.grown_calcium_umol,
                 "dissolved_calcium_umol": self.dissolved_calcium_umol,
                 "resorbed_calcium_umol": self.resorbed_calcium_umol}
 
     def set_state(self, state: dict[str, Any]) -> None:
         self.iterations = int(state.get("iterations", 0))
+        self.anderson_from_start = bool(state.get("anderson_from_start", False))
         self.substeps = int(state.get("substeps", 0))
         self.grown_calcium_umol = float(state.get("grown_calcium_umol", 0.0))
         self.dissolved_calcium_umol = float(state.get("dissolved_calcium_umol", 0.0))

@@ -77,3 +77,22 @@ def test_primary_hyperparathyroidism_is_hypercalcaemic_with_high_pth():
 def test_hypomagnesaemia_patient_has_low_serum_magnesium():
     _, df = start("patient_hypomagnesaemia")
     assert df[column("serum_magnesium_mM")].iloc[0] < 0.7     # below the 0.7 mM lower limit
+
+
+def test_a_graft_brings_serum_phosphate_and_fgf23_down_within_days():
+    # the transplant scenario's schedule, moved to day 3 so the test is short
+    from vcsim import VascularModel
+    from vcsim.schedule import Schedule, ScheduleEntry
+
+    sc = load_scenario("patient_haemodialysis", [*SMALL, "dt_h=4.0"])
+    sched = Schedule([ScheduleEntry("gfr_mL_per_min", 60.0, 72.0, float("inf"), 48.0),
+                      ScheduleEntry("haemodialysis_sessions_per_week", 0, 72.0)])
+    model = VascularModel(seed=1, schedule=sched, params=sc.params)
+    run(model, 17)
+    df = model.datacollector.get_model_vars_dataframe()
+    before = df[df["day"] <= 3.0]
+    after = df[df["day"] >= 16.0]
+    assert after[column("gfr_mL_per_min")].iloc[-1] == 60.0
+    assert after[column("serum_phosphate_mM")].mean() < 0.75 * before[column("serum_phosphate_mM")].mean()
+    assert after[column("fgf23_pg_per_mL")].mean() < 0.5 * before[column("fgf23_pg_per_mL")].mean()
+    assert after[column("calcitriol_pmol_per_L")].mean() > before[column("calcitriol_pmol_per_L")].mean()

@@ -40,8 +40,9 @@ def test_the_lumen_is_the_patients_serum_at_the_start_of_each_step():
         assert m.systemic["fetuin_a_g_per_L"] == s["fetuin_a_g_per_L"]
         assert float(m.inputs.array[0]["serum_phosphate_mM"]) == s["serum_phosphate_mM"]
         assert m.boundary["phosphate_mM"] == s["serum_phosphate_mM"]
-    # the outputs after the step describe the patient at t + dt
+    # the outputs after the step describe the patient at t + dt, and so do the values in force
     after = systemic.serum(proc.state, m.params)
+    assert m.systemic_now()["serum_phosphate_mM"] == after["serum_phosphate_mM"]
     assert m.stat(column("serum_phosphate_mM")) == after["serum_phosphate_mM"]
     assert proc.state_time_h == m.time_h
 

@@ -236,8 +236,12 @@ class VascularModel(mesa.Model):
         return self.processes[f"{VSMC_TYPE.name}_transitions"].log
 
     def systemic_now(self) -> dict[str, Any]:
-        """Systemic and intervention values in force now (schedule and glucose swings applied)."""
-        return self.processes["systemic"].values_at(self, self.time_h)
+        """Systemic and intervention values in force now (schedule and glucose swings applied;
+        with a coupled patient, its serum at this time in place of the serum parameters)."""
+        values = self.processes["systemic"].values_at(self, self.time_h)
+        if "mineral_metabolism" in self.processes.names():
+            values.update(self.processes["mineral_metabolism"].serum_values(self))
+        return values
 
     # ------------------------------------------------------------------ agents engine
     def _sync_agents(self) -> None:

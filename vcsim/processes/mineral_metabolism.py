@@ -155,10 +155,14 @@ class PatientMineralMetabolism(Process):
         return self._params
 
     # ------------------------------------------------------------------ the step
+    def serum_values(self, model: Any) -> dict[str, float]:
+        """The patient's serum now, under the names of the systemic parameters it sets."""
+        assert self.state is not None
+        return patient.lumen_boundary(self.state, self.patient_params(model, self.state_time_h))
+
     def apply(self, model: Any) -> None:
         """Put the patient's serum now into the systemic values, the input record and the lumen."""
-        assert self.state is not None
-        values = patient.lumen_boundary(self.state, self.patient_params(model, self.state_time_h))
+        values = self.serum_values(model)
         model.systemic.update(values)
         model.inputs.update(values)
         model.boundary = lumen_totals(model.systemic)

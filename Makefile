@@ -58,3 +58,4 @@ clean:
 
 params-docs: $(STAMP)
 	$(PY) -m vcsim.params.table
+	$(PY) -m vcsim.systemic.reference

@@ -56,7 +56,7 @@ from vcsim.processes.systemic import lumen_totals
 COUPLED_SYSTEMIC = ("serum_calcium_mM", "serum_phosphate_mM", "serum_magnesium_mM", "serum_ppi_uM",
                     "serum_ph", "fetuin_a_g_per_L")
 
-#: the patient's readouts in timeseries.csv: (serum() key, label, units, domain)
+#: the patient's readouts in timeseries.csv: (serum() key, label, units)
 READOUTS: tuple[tuple[str, str, str], ...] = (
     ("gfr_mL_per_min", "GFR", "mL/min"),
     ("serum_ionised_calcium_mM", "serum ionised Ca", "mM"),

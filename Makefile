@@ -6,11 +6,12 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 VIZ_STAMP := $(VENV)/.installed-viz
+DOCS_STAMP := $(VENV)/.installed-docs
 SCENARIO ?= ckd
 DAYS ?= 21
 OUT ?= runs/$(SCENARIO)
 
-.PHONY: run test lint bench validate convergence viz params params-docs clean setup
+.PHONY: run test lint bench validate convergence viz params params-docs docs clean setup
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,6 +21,10 @@ $(STAMP): pyproject.toml
 
 $(TEST_STAMP): $(STAMP) pyproject.toml
 	$(PIP) install -q -e ".[test,sweep,viz,browser-test,distributed]"
+	touch $@
+
+$(DOCS_STAMP): $(STAMP) pyproject.toml
+	$(PIP) install -q -e ".[docs]"
 	touch $@
 
 $(VIZ_STAMP): $(STAMP) pyproject.toml
@@ -50,11 +55,17 @@ validate: $(TEST_STAMP)
 convergence: $(STAMP)
 	$(PY) analysis/convergence.py --out docs
 
+# the documentation site: warnings are errors, every tutorial notebook is executed, and no page
+# may load anything from outside (docs/check_offline.py). Open docs/_build/html/index.html.
+docs: $(DOCS_STAMP)
+	$(PY) -m sphinx -W --keep-going -q -b html docs docs/_build/html
+	$(PY) docs/check_offline.py docs/_build/html
+
 params: $(STAMP)
 	$(PY) run.py params
 
 clean:
-	rm -rf $(VENV) runs .pytest_cache .ruff_cache
+	rm -rf $(VENV) runs .pytest_cache .ruff_cache docs/_build docs/api docs/jupyter_execute
 
 params-docs: $(STAMP)
 	$(PY) -m vcsim.params.table

@@ -18,7 +18,9 @@ Figures:
    2-h steps) on a 30 x 100 wall: simulated years per wall-clock hour, the minutes the 5 years
    take at that rate, and the share of the step spent in the patient's mineral metabolism
    (measured over ``patient_days`` days after a warm-up day; the rate of a run does not
-   change with its length: the work per step is the same every step).
+   change with its length: the work per step is the same every step);
+7. the browser page (``benchmarks/page_timing.py``): Step-to-redraw, Play rate and Reset on the
+   default scenario and lattice in headless Chromium (``page_error`` says why when it cannot run).
 
 Timings are the minimum of several repeats (the least-disturbed measurement): the machine may
 be shared, so note the load average recorded in ``machine``. Every ``bench_*`` function takes
@@ -47,6 +49,9 @@ from vcsim.cells import Phenotype
 from vcsim.model import VascularModel
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from page_timing import bench_page  # noqa: E402  (beside this script, not a package)
+
 SEED = 20261123
 SCENARIO = {"serum_phosphate_mM": 2.4, "tnf_alpha_pg_per_mL": 15.0, "fetuin_a_g_per_L": 0.4}
 
@@ -359,6 +364,7 @@ def run_all(sizes: dict, out_path: Path | None = None, echo=print) -> dict:
         ("memory", lambda: bench_memory(sizes["memory"])),
         ("sweep", lambda: bench_sweep(sizes["sweep_rows"], sizes["sweep_cols"], sizes["sweep_days"])),
         ("patient", lambda: bench_patient(sizes["patient_rows"], sizes["patient_cols"], sizes["patient_days"])),
+        ("page", bench_page),
     )
     for name, fn in plan:
         t0 = time.perf_counter()
@@ -373,6 +379,9 @@ def run_all(sizes: dict, out_path: Path | None = None, echo=print) -> dict:
         f"bytes_per_site_{mem_n}": raw["peak_bytes_per_site"],
         "sweep_2_vs_1_speedup": raw.get("sweep_2_vs_1_speedup"),
         f"years_per_hour_{raw['patient_lattice']}": raw["patient_years_per_hour"],
+        "page_step_s": raw.get("page_step_s"),
+        "page_play_steps_per_s": raw.get("page_play_steps_per_s"),
+        "page_reset_s": raw.get("page_reset_s"),
         "sizes": {k: list(v) if isinstance(v, tuple) else v for k, v in sizes.items()},
         "raw": raw,
         "machine": {**machine(), "load_average_before": load_before,
@@ -427,6 +436,14 @@ def table(results: dict) -> str:
         f"simulated years per hour | {raw['patient_years_per_hour']:.1f} "
         f"| 5 years in {raw['patient_5_years_min']:.1f} min; patient {100 * raw['patient_share_of_step']:.0f} % "
         "of the step | | 5 years in minutes |")
+    if "page_step_s" in raw:
+        lines.append(
+            f"| browser page, default lattice: Step to redraw (s, median of {raw['page_step_clicks']}) "
+            f"| {raw['page_step_s']:.3f} | slowest {raw['page_step_max_s']:.3f} | | <= 0.25 |")
+        lines.append(f"| browser page: Play (steps/s) | {raw['page_play_steps_per_s']:.1f} | | | >= 4 |")
+        lines.append(f"| browser page: Reset (s) | {raw['page_reset_s']:.3f} | | | < 1 |")
+    else:
+        lines.append(f"| browser page | n/a | {raw.get('page_error', 'not measured')} | | |")
     return "\n".join(lines)
 
 

@@ -28,6 +28,8 @@ def bench():
 def test_benchmarks_write_every_headline_figure(bench, tmp_path, monkeypatch):
     # the sweep figure is exercised on its own below; here a stub keeps the test fast
     monkeypatch.setattr(bench, "bench_sweep", lambda *a, **k: {"sweep_error": "skipped in smoke test"})
+    # the page figures drive a browser: tests/test_viz_browser.py measures them
+    monkeypatch.setattr(bench, "bench_page", lambda *a, **k: {"page_error": "skipped in smoke test"})
     out = tmp_path / "results.json"
     results = bench.run_all(TINY, out, echo=lambda s: None)
     written = json.loads(out.read_text())

@@ -101,3 +101,25 @@ def test_lhs_sweeps_get_scatter_plots(tmp_path):
     assert "scatter_serum_phosphate_mM.png" in names
     summary = pd.read_csv(out / "analysis" / "summary.csv")
     assert len(summary) == 12
+
+
+def test_bands_are_clipped_to_what_a_metric_can_take():
+    import math
+
+    from vcsim.sweep.analysis import _band, metric_domain
+
+    assert metric_domain("fraction_osteogenic") == (0.0, 1.0)
+    assert metric_domain("calcified_fraction") == (0.0, 1.0)
+    assert metric_domain("mean_chop") == (0.0, 1.0)
+    assert metric_domain("avg_mean_runx2") == (0.0, 1.0)
+    assert metric_domain("mean_unfolded_load") == (0.0, math.inf)
+    assert metric_domain("mean_cytosol_magnesium_mM") == (0.0, math.inf)
+    assert metric_domain("calcium_content_ug_per_mg_protein") == (0.0, math.inf)
+    assert metric_domain("hap_saturation_index_mean") == (-math.inf, math.inf)
+    stats = pd.DataFrame({"mean": [0.02, 0.98], "sd": [0.1, 0.1], "ci_low": [-0.2, 0.7],
+                          "ci_high": [0.3, 1.3]})
+    for band in ("sd", "ci"):
+        lo, hi = _band(stats, band, "fraction_osteogenic")
+        assert (lo >= 0).all() and (hi <= 1).all()
+    lo, _ = _band(stats, "sd", "hap_saturation_index_mean")
+    assert lo[0] < 0  # an index may be negative: not clipped

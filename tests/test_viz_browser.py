@@ -284,3 +284,36 @@ def test_page_steps_resets_and_stays_on_this_machine(server, tmp_path):
     assert counter.connections == [], f"the server tried to reach the network: {counter.connections}"
     log = log_path.read_text()
     assert not re.search(r"Could not load URL|Traceback", log), log
+
+
+def _page_timing():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("page_timing", REPO / "benchmarks" / "page_timing.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_page_timings_are_measured(server, capsys):
+    """Step-to-redraw, Play and Reset, measured as ``make bench`` does (benchmarks/page_timing.py)
+    and reported; no wall-clock threshold is asserted here (speed lives in the benchmarks)."""
+    url, _, _ = server
+    timing = _page_timing()
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1600, "height": 1250})
+            page.set_default_timeout(UI_TIMEOUT_MS)
+            page.goto(url + "/")
+            expect(page.get_by_text("Step: 0")).to_be_visible()
+            expect(page.locator("img.solara-image")).to_have_count(7)
+            result = timing.measure_page(page, clicks=5, play_s=3.0)
+        finally:
+            browser.close()
+    with capsys.disabled():
+        print("\npage timings:", {k: round(v, 3) for k, v in result.items()})
+    assert result["page_step_clicks"] == 5
+    for key in ("page_step_s", "page_step_max_s", "page_reset_s"):
+        assert 0.0 < result[key] < 60.0, result
+    assert result["page_play_steps_per_s"] > 0.0, result

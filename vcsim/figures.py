@@ -21,12 +21,32 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.colors import BoundaryNorm, ListedColormap
+from matplotlib.colors import BoundaryNorm, ListedColormap, LogNorm
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 #: The elastic lamina's colour on the maps
 LAMINA_COLOUR = "#c9b68c"
+
+#: One colour scale for mineral everywhere (this figure and the browser page): calcium in mineral
+#: (mmol Ca / L tissue) on a log scale from MINERAL_MIN_MMOL_PER_L (fainter sites are left
+#: clear) to MINERAL_MAX_MMOL_PER_L (darker sites saturate), light to dark brown.
+MINERAL_MIN_MMOL_PER_L = 0.5
+MINERAL_MAX_MMOL_PER_L = 500.0
+
+
+def mineral_cmap(overlay: bool = False) -> ListedColormap:
+    """Light to dark brown; ``overlay`` makes it translucent (alpha 0.35 -> 0.75) so that the
+    phenotype colours under it stay readable on the page."""
+    rgba = np.column_stack([
+        np.linspace(0.55, 0.20, 256),  # red
+        np.linspace(0.40, 0.10, 256),  # green
+        np.linspace(0.20, 0.02, 256),  # blue
+        np.linspace(0.35, 0.75, 256) if overlay else np.ones(256),  # alpha
+    ])
+    if not overlay:  # opaque: the light end blended with white as the translucent one looks
+        rgba[:, :3] = 1.0 - np.linspace(0.35, 0.75, 256)[:, None] * (1.0 - rgba[:, :3])
+    return ListedColormap(rgba, name="vcsim_mineral_overlay" if overlay else "vcsim_mineral")
 
 
 def phenotype_entries(cell_type: Any = None) -> list[tuple[int, str, str]]:
@@ -114,7 +134,7 @@ def summary_figure(
             i.e. 10 x ``mineral_hap_mM``).
         lamina: bool mask of elastic-lamina sites, drawn in their own colour.
         site_spacing_um: lattice spacing; map axes are in um when given, in sites otherwise.
-        calcified_threshold_mmol_per_L: drawn as a contour on the mineral map.
+        calcified_threshold_mmol_per_L: marked on the mineral map's colour bar.
         title: figure title.
         geometry: the run's :class:`vcsim.geometry.Geometry`: maps are drawn on its site
             corners with equal aspect (a slab as a rectangle in um, a ring as a cross-section).
@@ -192,17 +212,22 @@ def summary_figure(
         norm = BoundaryNorm(np.arange(-0.5, len(colours) + 0.5), cmap.N)
         _draw_map(ax, codes, geometry, site_spacing_um, cmap=cmap, norm=norm)
         ax.legend(handles=[Patch(facecolor=c, edgecolor="#555555", label=n) for _, n, c in shown],
-                  loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3, fontsize="small",
+                  loc="upper center", bbox_to_anchor=(0.5, -0.34), ncol=3, fontsize="small",
                   frameon=False)
     _map_axes(ax, "(e) phenotypes at the end", geometry, site_spacing_um)
 
     ax = axes[1, 2]
     if mineral_ca_mmol_per_L is not None:
-        mineral = np.asarray(mineral_ca_mmol_per_L, dtype=float)
-        vmax = max(float(np.nanmax(mineral)) if mineral.size else 0.0,
-                   calcified_threshold_mmol_per_L or 0.0, 1e-9)
-        im = _draw_map(ax, mineral, geometry, site_spacing_um, cmap="Reds", vmin=0.0, vmax=vmax)
-        fig.colorbar(im, ax=ax, label="mineral calcium (mmol Ca / L tissue)")
+        mineral = np.ma.masked_less(np.asarray(mineral_ca_mmol_per_L, dtype=float),
+                                    MINERAL_MIN_MMOL_PER_L)
+        im = _draw_map(ax, mineral, geometry, site_spacing_um, cmap=mineral_cmap(),
+                       norm=LogNorm(MINERAL_MIN_MMOL_PER_L, MINERAL_MAX_MMOL_PER_L, clip=True))
+        threshold = calcified_threshold_mmol_per_L or 0.0
+        label = "mineral calcium\n(mmol Ca / L tissue)"
+        bar = fig.colorbar(im, ax=ax, shrink=0.6, extend="both",
+                           label=label + ("\nline: calcified" if threshold > 0 else ""))
+        if threshold > 0:
+            bar.ax.axhline(threshold, color="k", lw=1.2)
     _map_axes(ax, "(f) mineral at the end", geometry, site_spacing_um)
     if patient:
         _patient_panels(axes[2], ts, days)

@@ -139,7 +139,7 @@ class VascularModel(mesa.Model):
         if memory_check:
             check_memory(self.params)
         self.schedule = schedule if schedule is not None else Schedule()
-        self.rules_overrides = [dict(e) for e in (rules_overrides or [])]
+        self.rules_overrides = _rules_overrides_from(rules_overrides)
         self.rules = (rules if rules is not None else load_rules()).override(self.rules_overrides)
         p = self.params
         self.dt_h = float(p.dt_h)
@@ -426,6 +426,20 @@ def _process_list(processes: Any, params: Parameters) -> ProcessList:
         return ProcessList(processes)
     raise ParameterError(f"processes: {processes!r} is not allowed; expected a list of processes or a "
                          "function that edits the default ProcessList")
+
+
+def _rules_overrides_from(value: Any) -> list[dict[str, Any]]:
+    """The rule overrides as a list of tables: a list of mappings, or ``{rule_id: fields}``."""
+    if value is None:
+        return []
+    if isinstance(value, Mapping):
+        if all(isinstance(v, Mapping) for v in value.values()):
+            return [dict(fields, id=rule_id) for rule_id, fields in value.items()]
+    elif (isinstance(value, Sequence) and not isinstance(value, str | bytes)
+          and all(isinstance(e, Mapping) for e in value)):
+        return [dict(e) for e in value]
+    raise ParameterError(f"rules_overrides: {value!r} is not allowed; expected a list of tables such "
+                         "as [{'id': 'apoptosis_base', 'saturation': 2e-5}] or {rule_id: {field: value}}")
 
 
 def _schedule_from(value: Any) -> Schedule:

@@ -111,7 +111,7 @@ class Speciation:
         concentrations: mapping species -> free concentration (mol/L); keys as in
             :data:`CHARGES` (free ions, acid forms, ion pairs, background and counter-ions).
         activities: mapping species -> activity ``gamma_z * c`` (mol/L); ``H+`` is ``10**-pH``.
-        gamma: activity coefficients by |charge| ``{0, 1, 2, 3}`` (Davies, at the ionic
+        gamma: activity coefficients by absolute charge ``{0, 1, 2, 3}`` (Davies, at the ionic
             strength of the last iterate).
         ionic_strength: ``I = 1/2 sum_i c_i z_i^2`` over every species (mol/L), recomputed
             from the reported species.

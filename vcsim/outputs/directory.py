@@ -78,12 +78,9 @@ class RunDirectory:
     def is_nonempty(self) -> bool:
         return self.path.is_dir() and any(self.path.iterdir())
 
-    def prepare(self, *, force: bool = False, resume: bool = False) -> None:
-        """Create the directory; refuse to overwrite a non-empty one unless ``force``.
-
-        ``force`` removes only the files a run writes (and ``snapshots/day_*.npz``), never
-        anything else the directory may hold.
-        """
+    def check(self, *, force: bool = False, resume: bool = False) -> None:
+        """Refuse what :meth:`prepare` would refuse, touching nothing (so a run can check its
+        directory, then build its model, and only then change the disk)."""
         if self.path.exists() and not self.path.is_dir():
             raise OutputError(f"output path {self.path} exists and is not a directory")
         if resume:
@@ -92,12 +89,22 @@ class RunDirectory:
             if not self.file(CHECKPOINT_META).is_file():
                 raise OutputError(f"no checkpoint in {self.path} to resume from")
             return
+        if self.is_nonempty() and not force:
+            raise OutputError(
+                f"output directory {self.path} exists and is not empty; "
+                "use --force to overwrite or --resume to continue"
+            )
+
+    def prepare(self, *, force: bool = False, resume: bool = False) -> None:
+        """Create the directory; refuse to overwrite a non-empty one unless ``force``.
+
+        ``force`` removes only the files a run writes (and ``snapshots/day_*.npz``), never
+        anything else the directory may hold.
+        """
+        self.check(force=force, resume=resume)
+        if resume:
+            return
         if self.is_nonempty():
-            if not force:
-                raise OutputError(
-                    f"output directory {self.path} exists and is not empty; "
-                    "use --force to overwrite or --resume to continue"
-                )
             for name in RUN_FILES:
                 with contextlib.suppress(FileNotFoundError):
                     self.file(name).unlink()
@@ -182,6 +189,10 @@ class RunDirectory:
             # truncated or bit-flipped files raise any of these from zipfile / zlib / numpy
             raise OutputError(f"cannot read the checkpoint in {self.path} ({type(exc).__name__}: {exc}); "
                               "it is damaged: rerun without --resume and with --force to start again") from None
+        if not isinstance(record, dict) or not isinstance(record.get("model"), dict):
+            raise OutputError(f"cannot read the checkpoint in {self.path} (checkpoint.json has no "
+                              "'model' table); it is damaged: rerun without --resume and with --force "
+                              "to start again")
         token = arrays.pop("checkpoint_token", None)
         if token is None or str(token) != record.get("checkpoint_token"):
             raise OutputError(f"{self.path}: checkpoint.npz and checkpoint.json do not belong together")

@@ -58,6 +58,27 @@ class OutputGroup:
     source: str = ""
 
 
+def closest_name(name: str, names: Sequence[str]) -> str | None:
+    """The output name a misspelt ``name`` most likely meant, or None.
+
+    Output names are long and carry their units (``calcium_content_ug_per_mg_protein``), so a
+    plain closest match often suggests an unrelated short name. In order: a close match of the
+    whole name; the shortest name containing ``name`` (units or prefix left off); a close match
+    of the names' starts of the same length (a misspelt start, units left off).
+    """
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.75)
+    if close:
+        return close[0]
+    contained = sorted((n for n in names if name and name in n), key=len)
+    if contained:
+        return contained[0]
+    starts: dict[str, str] = {}
+    for n in sorted(names, key=len):
+        starts.setdefault(n[:len(name)], n)
+    close = difflib.get_close_matches(name, list(starts), n=1, cutoff=0.8)
+    return starts[close[0]] if close else None
+
+
 @dataclass
 class OutputRegistry:
     """Outputs in report order, with the functions that compute them."""
@@ -114,11 +135,8 @@ class OutputRegistry:
         return {name: values[name] for name in self.names(kind)}
 
     def unknown_message(self, name: str) -> str:
-        names = list(self._by_name)
-        close = difflib.get_close_matches(name, names, n=1, cutoff=0.75)
-        if not close:  # a name without its units or prefix: the outputs that contain it
-            close = sorted((n for n in names if name and name in n), key=len)[:1]
-        hint = f"; did you mean '{close[0]}'?" if close else ""
+        close = closest_name(name, list(self._by_name))
+        hint = f"; did you mean '{close}'?" if close else ""
         return f"unknown output '{name}'{hint}"
 
     def table(self) -> list[dict[str, str]]:

@@ -149,6 +149,12 @@ def run_to_directory(
     if memory_check:  # before the directory is made: a refused run leaves nothing behind
         check_memory(scenario.params)
     run_dir = RunDirectory(Path(out))
+    run_dir.check(force=force, resume=resume)
+    if not resume:
+        # the model is built before the directory is touched: input it refuses (e.g. a serum
+        # value under a coupled patient) leaves no directory behind and keeps an old run
+        model = scenario.make_model(seed=DEFAULT_SEED if seed is None else seed,
+                                    engine=engine or "vector", memory_check=memory_check)
     run_dir.prepare(force=force, resume=resume)
     wall_before = 0.0
     started = now_iso()
@@ -156,13 +162,20 @@ def run_to_directory(
         from vcsim.model import VascularModel
 
         arrays, model_meta, saved = run_dir.read_checkpoint()
-        seed = int(model_meta["seed"]) if seed is None else seed
-        engine = model_meta["engine"] if engine is None else engine
-        if not days_given and saved.get("days"):  # continue to the length first asked for
-            days = validate_days(saved["days"], where="days")
-            target = steps_for(days, dt_h)
-        _check_resume_matches(scenario, seed, engine, model_meta, run_dir.path)
-        model = VascularModel.from_checkpoint(arrays, model_meta, memory_check=memory_check)
+        try:
+            seed = int(model_meta["seed"]) if seed is None else seed
+            engine = model_meta["engine"] if engine is None else engine
+            if not days_given and saved.get("days"):  # continue to the length first asked for
+                days = validate_days(saved["days"], where="days")
+                target = steps_for(days, dt_h)
+            _check_resume_matches(scenario, seed, engine, model_meta, run_dir.path)
+            model = VascularModel.from_checkpoint(arrays, model_meta, memory_check=memory_check)
+        except (KeyError, TypeError, IndexError, AttributeError) as exc:
+            # a checkpoint.json edited or cut short: a field missing or of the wrong kind
+            what = f"field {exc.args[0]!r} missing" if isinstance(exc, KeyError) and exc.args else \
+                f"{type(exc).__name__}: {exc}"
+            raise OutputError(f"cannot read the checkpoint in {run_dir.path} ({what}); it is damaged: "
+                              "rerun without --resume and with --force to start again") from None
         ts_dtypes = saved.get("timeseries_dtypes")
         wall_before = float(saved.get("wall_time_s", 0.0))
         started = saved.get("start_time", started)
@@ -176,8 +189,6 @@ def run_to_directory(
             )
     else:
         ts_dtypes = None
-        model = scenario.make_model(seed=DEFAULT_SEED if seed is None else seed,
-                                    engine=engine or "vector", memory_check=memory_check)
         if snap_steps is not None:
             run_dir.write_snapshot(model)
 

@@ -150,11 +150,33 @@ def _panels(k: int, width: float = 4.2, height: float = 3.2) -> tuple[Figure, li
     return fig, axes
 
 
-def _band(stats: pd.DataFrame, band: str) -> tuple[np.ndarray, np.ndarray]:
+#: name endings of metrics that cannot be negative: amounts, concentrations, counts, times
+_NON_NEGATIVE = ("_count", "_umol", "_ug_per_mg_protein", "_mM", "_uM", "_nM", "_pg_per_mL",
+                 "_g_per_L", "_min", "_h", "_amol", "events_cumulative", "events_new")
+#: cell means that are indices >= 0, not relative levels in [0, 1]
+_INDICES = ("unfolded_load", "unfolded_load_max", "_ros", "_ros_max")
+
+
+def metric_domain(name: str) -> tuple[float, float]:
+    """The values a metric can take, from its name: fractions and relative markers in [0, 1],
+    amounts, concentrations, counts and times >= 0, anything else unbounded. A band drawn
+    around a mean is clipped to it (a sd band of a fraction near 0 would dip below 0)."""
+    base = name.removeprefix("avg_")
+    if base.endswith(_NON_NEGATIVE) or base.startswith("n_") or base.endswith(_INDICES):
+        return 0.0, math.inf
+    if base.startswith(("fraction_", "mean_")) or base.endswith(("_fraction", "_fraction_max")):
+        return 0.0, 1.0
+    return -math.inf, math.inf
+
+
+def _band(stats: pd.DataFrame, band: str, metric: str = "") -> tuple[np.ndarray, np.ndarray]:
     if band == "ci":
-        return stats["ci_low"].to_numpy(), stats["ci_high"].to_numpy()
-    sd = stats["sd"].fillna(0.0).to_numpy()
-    return stats["mean"].to_numpy() - sd, stats["mean"].to_numpy() + sd
+        lo, hi = stats["ci_low"].to_numpy(), stats["ci_high"].to_numpy()
+    else:
+        sd = stats["sd"].fillna(0.0).to_numpy()
+        lo, hi = stats["mean"].to_numpy() - sd, stats["mean"].to_numpy() + sd
+    low, high = metric_domain(metric)
+    return np.clip(lo, low, high), np.clip(hi, low, high)
 
 
 def _is_numeric(values: pd.Series) -> bool:
@@ -185,7 +207,7 @@ def dose_response_figure(summary: pd.DataFrame, results: pd.DataFrame, names: Se
         for text, st, runs in groups:
             st = st.sort_values(param)
             x = st[param].to_numpy() if numeric else np.arange(len(st))
-            lo, hi = _band(st, band)
+            lo, hi = _band(st, band, m)
             mean = st["mean"].to_numpy()
             if len(groups) <= 3:  # shaded bands stay readable for a few curves
                 line = ax.plot(x, mean, marker="o", label=text)[0]

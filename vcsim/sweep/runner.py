@@ -238,12 +238,12 @@ def resolve_spec(spec: SweepSpec, run_fn: RunFunction | None = None,
         metrics = tuple(available)
     else:
         metrics = tuple(spec.metrics)
-        import difflib
+        from vcsim.outputs.registry import closest_name
 
         for m in metrics:
             if m not in available:
-                close = difflib.get_close_matches(m, available, n=1, cutoff=0.6)
-                hint = f"; did you mean '{close[0]}'?" if close else ""
+                close = closest_name(m, available)
+                hint = f"; did you mean '{close}'?" if close else ""
                 raise ParameterError(
                     f"sweep: metric '{m}' is not an output of the model{hint} "
                     "(metrics = \"all\" exports every one)"

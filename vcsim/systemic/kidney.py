@@ -13,7 +13,8 @@ deficiency, where adenylate cyclase needs Mg)::
 The factor ``u`` is the uraemic down-regulation of the PTH/PTHrP receptor in kidney and bone
 (Urena et al. 1994 Kidney Int 45:605; skeletal resistance to PTH, Massry et al. 1973 Ann Intern
 Med 78:357): CKD needs more PTH for the same action, which is one reason PTH rises while serum
-Ca stays normal.
+Ca stays normal. FGF23 acts through its receptor-Klotho complex with a saturable effect::
+
     E_FGF   = FGF23 / (FGF23 + K_FGF)
 
 Calcium (fractions of the filtered load ``F = G_h * Ca_uf``; proximal reabsorption passive and

@@ -8,6 +8,7 @@ import argparse
 from collections.abc import Callable
 from pathlib import Path
 
+from vcsim.progname import program_name
 from vcsim.validation.design import SuiteConfig
 
 
@@ -78,11 +79,12 @@ def _robustness(args: argparse.Namespace, cfg: SuiteConfig,
     try:
         rows, cols = (int(x) for x in args.lattice.lower().split("x"))
     except ValueError:
-        print(f"--lattice: {args.lattice!r} is not allowed; expected ROWSxCOLS, e.g. 12x40",
-              file=sys.stderr)
+        print(f"{program_name()}: error: --lattice: {args.lattice!r} is not allowed; "
+              "expected ROWSxCOLS, e.g. 12x40", file=sys.stderr)
         return 2
     if args.robustness < 1 or args.seeds < 2 or not args.factor > 1.0 or rows < 1 or cols < 1:
-        print(f"--robustness {args.robustness}, --seeds {args.seeds}, --factor {args.factor:g}, "
+        print(f"{program_name()}: error: --robustness {args.robustness}, --seeds "
+              f"{args.seeds}, --factor {args.factor:g}, "
               f"--lattice {args.lattice}: expected R >= 1, N >= 2, F > 1 and a positive lattice",
               file=sys.stderr)
         return 2

@@ -77,6 +77,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from vcsim.outputs.registry import closest_name
 from vcsim.params import ParameterError, Parameters, read_toml
 from vcsim.scenario import ScenarioError, load_scenario, validate_days
 from vcsim.validation.design import (
@@ -344,8 +345,8 @@ def _metric(where: str, metric: str, metrics: Sequence[str]) -> tuple[str, int |
                              f"<column>{AT_DAY}<whole day>, column one of {', '.join(columns)}")
         return metric, int(day)
     if metric not in metrics:
-        close = difflib.get_close_matches(metric, metrics, n=1, cutoff=0.6)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
+        close = closest_name(metric, list(metrics))
+        hint = f"; did you mean '{close}'?" if close else ""
         raise TableError(f"{where}: metric = {metric!r} is not an output of the model{hint} "
                          "(outputs: model.outputs.names(None), avg_ + a marker or cell output, or "
                          f"<column>{AT_DAY}<N>)")

@@ -306,6 +306,9 @@ def RunPanel(model: VascularModel):
     solara.HTML(tag="div", unsafe_innerHTML=run_summary_html(model, current_kwargs()))
 
 
+#: Pause between two steps while Play runs (ms; the page's "Play Interval" slider)
+PLAY_INTERVAL_MS = 31
+
 #: The page's panels (Mesa components on page 0), in grid order.
 COMPONENTS = [
     (LatticePanel, 0), (FieldPanel, 0),
@@ -315,13 +318,29 @@ COMPONENTS = [
 ]
 
 
+#: Page styles over Mesa's SolaraViz: every slider shows its value (Vuetify shows the thumb
+#: label only while dragging); the tab bar of the page's one page ("PAGE 0") and Mesa's "Use
+#: Threads" checkbox (Play already steps off the UI thread) are hidden.
+PAGE_CSS = """
+.v-slider__thumb-container .v-slider__thumb-label-container { display: block !important; }
+.v-slider__thumb-container .v-slider__thumb-label {
+  transform: translateY(-20%) translateY(-12px) translateX(-50%) rotate(45deg) !important;
+  font-size: 0.7rem; }
+.v-navigation-drawer .v-slider { margin-top: 22px; }
+.v-tabs { display: none !important; }
+.v-navigation-drawer .v-card:first-of-type .v-input--checkbox { display: none !important; }
+"""
+
+
 @solara.component
 def Page():
     """One page per browser session: its own model, built from the inputs it starts with."""
     solara.use_effect(lambda: scenario_choice.subscribe(apply_scenario), [])
+    solara.Style(PAGE_CSS)
     model = solara.use_memo(lambda: VizModel(**current_kwargs()), [])
+    # Play pauses PLAY_INTERVAL_MS between steps, on top of the step and its redraw (~0.15 s)
     SolaraViz(model, components=COMPONENTS, model_params=model_params(), name=TITLE,
-              play_interval=100, render_interval=1)
+              play_interval=PLAY_INTERVAL_MS, render_interval=1)
 
 
 def _quiet_solara_server() -> None:

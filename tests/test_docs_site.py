@@ -72,7 +72,7 @@ def _modules() -> set[str]:
 
 
 # the command line and the browser page are documented as commands, not as an API
-NOT_IN_API = re.compile(r"^vcsim\.(cli|progname|sweep\.(cli|__main__)|validation\.cli|viz(\..*)?)$")
+NOT_IN_API = re.compile(r"^vcsim\.(__main__|cli|progname|sweep\.(cli|__main__)|validation\.cli|viz(\..*)?)$")
 
 
 def test_the_api_reference_lists_every_module():

@@ -40,7 +40,8 @@ PACKAGE = Path(vcsim.__file__).resolve().parent
     ("", "vcsim"),
     ("/usr/lib/python3/site-packages/pytest/__main__.py", "vcsim"),
     (str(PACKAGE / "cli.py"), "python -m vcsim.cli"),
-    (str(PACKAGE / "sweep" / "__main__.py"), "python -m vcsim.cli"),  # has no 'list'
+    (str(PACKAGE / "sweep" / "__main__.py"), "python -m vcsim"),  # has no 'list'
+    (str(PACKAGE / "__main__.py"), "python -m vcsim"),
 ])
 def test_program_name_is_how_the_user_started_vcsim(argv0, expected):
     assert program_name(argv0) == expected
@@ -126,7 +127,7 @@ def test_unknown_scenario_names_the_command(capsys):
 
 
 # ---------------------------------------------------------------------- version
-@pytest.mark.parametrize("command", [["run.py"], ["-m", "vcsim.cli"]])
+@pytest.mark.parametrize("command", [["run.py"], ["-m", "vcsim.cli"], ["-m", "vcsim"]])
 def test_version_prints_and_exits_zero(command):
     env = dict(os.environ, PYTHONPATH=str(REPO))
     proc = subprocess.run([sys.executable, *command, "--version"], cwd=REPO, env=env,

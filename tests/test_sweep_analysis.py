@@ -123,3 +123,12 @@ def test_bands_are_clipped_to_what_a_metric_can_take():
         assert (lo >= 0).all() and (hi <= 1).all()
     lo, _ = _band(stats, "sd", "hap_saturation_index_mean")
     assert lo[0] < 0  # an index may be negative: not clipped
+
+
+def test_the_bootstrap_intervals_are_the_same_at_every_analysis(tmp_path):
+    out = sweep(tmp_path, 'days = 1\ndesign = "sobol"\nn = 16\nmetrics = ["y"]\n' + RANGES)
+    first = analyze(out, num_resamples=100).indices
+    again = analyze(out, num_resamples=100).indices  # the default seed (0) is a seed too
+    pd.testing.assert_frame_equal(first, again)
+    other = analyze(out, num_resamples=100, seed=5).indices
+    assert not np.allclose(first["S1_conf"], other["S1_conf"])

@@ -285,3 +285,19 @@ def test_the_fast_png_encoder_round_trips_exactly():
     rgba = rng.integers(0, 256, size=(7, 13, 4), dtype=np.uint8)
     decoded = np.asarray(Image.open(io.BytesIO(rgba_png(rgba))).convert("RGBA"))
     assert np.array_equal(decoded, rgba)
+
+
+def test_the_page_offers_the_running_models_time_series_as_csv():
+    import io
+
+    import pandas as pd
+
+    from vcsim.viz.app import VizModel, run_csv, run_csv_name
+
+    model = VizModel(scenario="healthy", seed=4, lattice_rows=4, lattice_cols=6)
+    for _ in range(3):
+        model.step()
+    frame = pd.read_csv(io.BytesIO(run_csv(model)))
+    assert run_csv_name(model) == "vcsim_healthy_seed4_step3.csv"
+    assert len(frame) == len(model.timeseries_frame()) and "calcium_content_ug_per_mg_protein" in frame
+    assert frame["day"].iloc[-1] == pytest.approx(3 * model.dt_h / 24)

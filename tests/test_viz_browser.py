@@ -309,6 +309,15 @@ def test_page_timings_are_measured(server, capsys):
             expect(page.get_by_text("Step: 0")).to_be_visible()
             expect(page.locator("img.solara-image")).to_have_count(7)
             result = timing.measure_page(page, clicks=5, play_s=3.0)
+            # the running model's time series, downloaded from the page
+            page.get_by_role("button", name="Step", exact=True).click()
+            expect(page.get_by_text("Step: 1", exact=True)).to_be_visible()
+            with page.expect_download() as info:
+                page.get_by_text("Download this run's time series (CSV)").click()
+            download = info.value
+            assert re.fullmatch(r"vcsim_ckd_seed\d+_step1\.csv", download.suggested_filename)
+            lines = Path(download.path()).read_text().splitlines()
+            assert lines[0].startswith("step,time_h,day,") and len(lines) == 3  # header, step 0, step 1
         finally:
             browser.close()
     with capsys.disabled():

@@ -23,8 +23,9 @@ CONSOLE_SCRIPT = "vcsim"
 CHECKOUT_SCRIPT = "run.py"
 
 
-#: The module of the full command line (every subcommand), for ``python -m``.
-MAIN_MODULE = "vcsim.cli"
+#: The modules that run the full command line (every subcommand) with ``python -m``; a message
+#: from another module names the first.
+MAIN_MODULES = ("vcsim", "vcsim.cli")
 
 
 def program_name(argv0: str | None = None, *, main: bool = True) -> str:
@@ -34,12 +35,13 @@ def program_name(argv0: str | None = None, *, main: bool = True) -> str:
         argv0: the program path to interpret (default ``sys.argv[0]``).
         main: the message names a subcommand of the full command line (``list``, ``run``):
             a vcsim module run with ``-m`` that has only some of them (``python -m
-            vcsim.sweep``) is answered with ``python -m vcsim.cli``. With ``main=False``
+            vcsim.sweep``) is answered with ``python -m vcsim``. With ``main=False``
             the module itself is named (for ``sweep ... --resume``, which both have).
 
     Returns:
         ``"python run.py"`` (or ``"python path/to/run.py"`` as typed) for the checkout's script,
-        ``"python -m vcsim.cli"`` (or that module) for a vcsim module run with ``-m``, else
+        ``"python -m vcsim"`` (``"python -m vcsim.cli"`` as typed, or the module itself with
+        ``main=False``) for a vcsim module run with ``-m``, else
         ``"vcsim"``.
     """
     if argv0 is None:
@@ -52,7 +54,9 @@ def program_name(argv0: str | None = None, *, main: bool = True) -> str:
     if path.suffix == ".py":
         module = _module_name(path)
         if module is not None:
-            return f"python -m {MAIN_MODULE if main else module}"
+            if main and module not in MAIN_MODULES:
+                module = MAIN_MODULES[0]
+            return f"python -m {module}"
     return CONSOLE_SCRIPT
 
 

@@ -30,4 +30,4 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'vcsim.outputs' has no attribute {name!r}")
 
 
-__all__ = ["Output", "OutputGroup", "OutputRegistry"]
+__all__ = ["Output", "OutputGroup", "OutputRegistry", "RunResult", "StopRequest", "run_to_directory"]

@@ -85,6 +85,13 @@ def _point_means(results: pd.DataFrame, n_points: int, metric: str) -> np.ndarra
     return means.reindex(range(n_points)).to_numpy(dtype=np.float64)
 
 
+def salib_seed(seed: int) -> int:
+    """The seed SALib's bootstrap gets for ``seed``: ``seed + 1``, because SALib takes a falsy
+    seed (0, vcsim's default) as "no seed" and the confidence intervals would differ from one
+    analysis of the same sweep to the next."""
+    return int(seed) + 1
+
+
 def sobol_indices(spec: SweepSpec, results: pd.DataFrame, metrics: Sequence[str], n_points: int,
                   conf_level: float = 0.95, num_resamples: int = 1000, seed: int = 0
                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -98,7 +105,8 @@ def sobol_indices(spec: SweepSpec, results: pd.DataFrame, metrics: Sequence[str]
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
             si = sobol.analyze(problem, y, calc_second_order=spec.second_order,
-                               num_resamples=num_resamples, conf_level=conf_level, seed=seed)
+                               num_resamples=num_resamples, conf_level=conf_level,
+                               seed=salib_seed(seed))
         variance = float(np.var(y))
         # a constant output has no variance to apportion: NaN, not a misleading 0
         keep = (lambda v: float(v)) if variance > 0 else (lambda v: math.nan)
@@ -129,7 +137,8 @@ def morris_indices(spec: SweepSpec, results: pd.DataFrame, design: pd.DataFrame,
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
             si = morris.analyze(problem, x, y, num_resamples=num_resamples,
-                                conf_level=conf_level, num_levels=spec.levels, seed=seed)
+                                conf_level=conf_level, num_levels=spec.levels,
+                                seed=salib_seed(seed))
         for i, name in enumerate(spec.names):
             rows.append({"metric": m, "parameter": name, "mu": si["mu"][i],
                          "mu_star": si["mu_star"][i], "mu_star_conf": si["mu_star_conf"][i],

@@ -300,10 +300,24 @@ def _fmt(value: Any) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
+def run_csv_name(model: VascularModel) -> str:
+    """File name of the running model's time series: scenario, seed and step."""
+    return f"vcsim_{getattr(model, 'scenario_name', 'run')}_seed{model.seed}_step{model.steps}.csv"
+
+
+def run_csv(model: VascularModel) -> bytes:
+    """The running model's time series as the command line writes it (``timeseries.csv``: one
+    row per step, units in the column names)."""
+    return model.timeseries_frame().to_csv(index=False).encode()
+
+
 @solara.component
 def RunPanel(model: VascularModel):
     update_counter.get()
-    solara.HTML(tag="div", unsafe_innerHTML=run_summary_html(model, current_kwargs()))
+    with solara.Column(gap="4px"):
+        solara.FileDownload(lambda: run_csv(model), filename=run_csv_name(model),
+                            label="Download this run's time series (CSV)", mime_type="text/csv")
+        solara.HTML(tag="div", unsafe_innerHTML=run_summary_html(model, current_kwargs()))
 
 
 #: Pause between two steps while Play runs (ms; the page's "Play Interval" slider)

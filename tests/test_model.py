@@ -97,3 +97,18 @@ def test_bad_keyword_is_a_parameter_error():
         VascularModel(serum_phosphat_mM=2.0)
     with pytest.raises(ParameterError, match="engine"):
         VascularModel(engine="gpu")
+
+
+def test_agents_follow_mesa_conventions_position_and_readable_phenotypes():
+    model = VascularModel(seed=3, engine="agents", lattice_rows=6, lattice_cols=8, serum_phosphate_mM=2.5)
+    for _ in range(4):
+        model.step()
+    agents = list(model.agent_sets["vsmc"])
+    assert agents
+    names = set(model.cells.cell_type.code_names.values())
+    for agent in agents:
+        assert agent.pos == divmod(agent.site, 8) == agent.cell.coordinate
+        assert agent.phenotype in names
+        assert model.cells.cell_type.code_names[agent.phenotype_code] == agent.phenotype
+    counts = model.agent_sets["vsmc"].groupby("phenotype").count()
+    assert set(counts) <= names and sum(counts.values()) == len(agents)

@@ -24,6 +24,8 @@ class VSMC(FixedAgent):
 
     Attributes:
         site: flattened (C-order) index of the cell's site; its row in ``model.cells``.
+        pos: the site as ``(row, col)`` (row 0 on the lumen side), as Mesa's grid agents have
+            it; the same as ``cell.coordinate``.
     """
 
     model: VascularModel
@@ -33,15 +35,18 @@ class VSMC(FixedAgent):
         self.site = int(site)
         self.index = np.array([self.site], dtype=np.int64)
         self.cell = cell
+        self.pos = tuple(int(x) for x in cell.coordinate)
 
     @property
-    def phenotype(self) -> int:
-        """The cell's phenotype code (:attr:`phenotype_name` for its name)."""
+    def phenotype_code(self) -> int:
+        """The cell's phenotype as its integer code (``model.cells.phenotype``)."""
         return int(self.model.cells.phenotype[self.site])
 
     @property
-    def phenotype_name(self) -> str:
-        return self.model.cells.cell_type.code_names[self.phenotype]
+    def phenotype(self) -> str:
+        """The cell's phenotype by name ("contractile", "osteogenic", ...), so that Mesa's
+        ``model.agents.groupby("phenotype")`` and agent reporters read as words."""
+        return self.model.cells.cell_type.code_names[self.phenotype_code]
 
     def state(self) -> dict[str, float]:
         """This cell's intracellular state as a plain dict (for inspection and teaching)."""

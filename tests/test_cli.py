@@ -290,3 +290,29 @@ def test_sigterm_to_a_running_process_then_resume_equals_the_uninterrupted_run(t
     assert resumed.returncode == 0, resumed.stderr
     assert cli(*common, "--days", days, "--out", str(tmp_path / "a")).returncode == 0
     assert _results(tmp_path / "a") == _results(out)
+
+
+def test_sigterm_during_start_up_leaves_nothing_that_blocks_the_next_run(tmp_path):
+    """A run stopped while its model is being built (a large lattice takes seconds) writes
+    nothing: the model is built before the run directory is touched."""
+    out = tmp_path / "big"
+    proc = subprocess.Popen(
+        [sys.executable, str(RUN_PY), "run", "ckd", "--set", "lattice_rows=500", "--set",
+         "lattice_cols=500", "--days", "1", "--quiet", "--out", str(out)],
+        cwd=REPO, env=dict(os.environ, MPLBACKEND="Agg"), stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(2.5)  # past the imports, inside the model's construction
+        assert proc.poll() is None, proc.communicate()
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode != 0
+    if out.exists():  # stopped after the model was built: an interrupted run, never "running"
+        meta = json.loads((out / "metadata.json").read_text())
+        assert meta["status"] == "interrupted", meta["status"]
+    else:
+        rerun = cli("run", "ckd", *SMALL, "--days", "0.1", "--quiet", "--no-figure", "--out", str(out))
+        assert rerun.returncode == 0, rerun.stderr  # no --force needed

@@ -301,3 +301,17 @@ def test_the_page_offers_the_running_models_time_series_as_csv():
     assert run_csv_name(model) == "vcsim_healthy_seed4_step3.csv"
     assert len(frame) == len(model.timeseries_frame()) and "calcium_content_ug_per_mg_protein" in frame
     assert frame["day"].iloc[-1] == pytest.approx(3 * model.dt_h / 24)
+
+
+def test_the_seed_field_takes_whole_numbers_in_range_only():
+    from vcsim.viz import app
+
+    before = app.seed_choice.value
+    try:
+        app.set_seed(42)
+        assert app.seed_choice.value == 42
+        for bad in (-1, app.SEED_MAX + 1, None):
+            app.set_seed(bad)
+            assert app.seed_choice.value == 42
+    finally:
+        app.seed_choice.set(before)

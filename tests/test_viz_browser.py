@@ -206,7 +206,9 @@ def test_page_steps_resets_and_stays_on_this_machine(server, tmp_path):
             expect(images).to_have_count(7)
             for name in ("Reset", "Step", "▶"):
                 expect(page.get_by_role("button", name=name, exact=True)).to_be_visible()
-            for label in ("seed", "lattice rows (sites)", "lattice columns (sites)", "serum Pi (mM)",
+            seed = page.get_by_label("seed (0-9999; applies on Reset)")
+            expect(seed).to_have_value("1")
+            for label in ("lattice rows (sites)", "lattice columns (sites)", "serum Pi (mM)",
                           "serum Ca (mM)", "serum Mg (mM)", "fetuin-A (g/L)", "glucose (mM)",
                           "TNF-a (pg/mL)", "vitamin K index", "warfarin", "rapamycin", "4-PBA", "3-MA"):
                 expect(page.get_by_role("slider", name=label, exact=True)).to_have_count(1)
@@ -245,6 +247,9 @@ def test_page_steps_resets_and_stays_on_this_machine(server, tmp_path):
             pi.press("ArrowRight")
             expect(pi).to_have_attribute("aria-valuenow", "1.2")
             expect(page.locator("table tr", has_text="serum_phosphate_mM")).to_contain_text("1.2")
+            seed.fill("4242")  # an exact seed, typed
+            seed.press("Enter")
+            expect(page.locator("table tr", has_text="seed")).to_contain_text("4242")
             page.get_by_role("button", name="Reset", exact=True).click()
             expect(page.get_by_text("Step: 0")).to_be_visible()
             expect(page.locator("table tr", has_text="scenario")).to_contain_text("healthy")
@@ -252,6 +257,7 @@ def test_page_steps_resets_and_stays_on_this_machine(server, tmp_path):
             assert table["scenario"] == ("healthy", "")
             assert table["serum_phosphate_mM"] == ("1.2", "")  # the slider, over the scenario
             assert table["tnf_alpha_pg_per_mL"] == ("2", "")  # the scenario's own value
+            assert table["seed"] == ("4242", "")
 
             # a later state for the screenshot: calciphylaxis, many steps per click
             _select(page, "scenario (sets the inputs below)", "calciphylaxis")

@@ -8,7 +8,7 @@ calling solara.dev and pypi.org; the scenario then comes from the ``VCSIM_VIZ_SC
 environment variable, default ``ckd``).
 
 The sidebar (Mesa's): Step, Play/Pause, Reset, the play and render intervals, and the model
-inputs of :data:`INPUTS`: scenario, seed, engine, lattice size and geometry, serum Pi, Ca and
+inputs of :data:`INPUTS`: scenario, engine, lattice size and geometry, serum Pi, Ca and
 Mg, fetuin-A, glucose mode and level, TNF-a, vitamin K, warfarin, phosphate binder, rapamycin,
 4-PBA and 3-MA (real parameter names, bounds from the schema; the lattice size is capped for
 the page, see :data:`LATTICE_LIMITS`).
@@ -22,8 +22,8 @@ Which value wins (Reset builds ``VizModel(scenario=..., seed=..., engine=..., **
    input on top. A scenario's schedule still changes its parameters during its window (e.g.
    the binder of ``ckd_phosphate_binder`` from day 7), whatever the input says before then.
 
-The "run" panel lists each input in the running model and, where it differs, the value Reset
-will use. Every browser tab has its own model and inputs (Solara reactive variables are
+The "run" panel has the exact seed field, a download of the running model's time series (CSV),
+and lists each input in the running model and, where it differs, the value Reset will use. Every browser tab has its own model and inputs (Solara reactive variables are
 per-session).
 """
 
@@ -194,8 +194,9 @@ def model_params() -> dict[str, Any]:
     out: dict[str, Any] = {
         "scenario": {"type": "Select", "value": scenario_choice,
                      "values": scenario_choices(_START), "label": "scenario (sets the inputs below)"},
-        "seed": {"type": "SliderInt", "value": seed_choice, "min": 0, "max": SEED_MAX, "step": 1,
-                 "label": "seed"},
+        # not a widget of Mesa's: the run panel's exact seed field sets it, and Mesa hands the
+        # reactive variable itself to every Reset (VizModel reads its value then)
+        "seed": seed_choice,
         "engine": {"type": "Select", "value": engine_choice, "values": list(ENGINES),
                    "label": "engine (same results; agents = one Mesa agent per cell)"},
     }
@@ -311,10 +312,20 @@ def run_csv(model: VascularModel) -> bytes:
     return model.timeseries_frame().to_csv(index=False).encode()
 
 
+def set_seed(value: int | None) -> None:
+    """The seed field's on-change: a whole number in [0, SEED_MAX]; anything else is not taken
+    (the run table's "on Reset" column keeps showing the seed Reset will use)."""
+    if value is not None and 0 <= int(value) <= SEED_MAX:
+        seed_choice.set(int(value))
+
+
 @solara.component
 def RunPanel(model: VascularModel):
     update_counter.get()
     with solara.Column(gap="4px"):
+        solara.InputInt(f"seed (0-{SEED_MAX}; applies on Reset)", value=seed_choice.value,
+                        on_value=set_seed, continuous_update=False, dense=True,
+                        style={"max-width": "260px"})
         solara.FileDownload(lambda: run_csv(model), filename=run_csv_name(model),
                             label="Download this run's time series (CSV)", mime_type="text/csv")
         solara.HTML(tag="div", unsafe_innerHTML=run_summary_html(model, current_kwargs()))

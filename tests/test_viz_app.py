@@ -187,7 +187,7 @@ app = pytest.importorskip("vcsim.viz.app", reason="the page needs the viz extra 
 
 def test_page_module_exposes_a_page_and_panels():
     assert app.page is not None
-    assert len(app.COMPONENTS) == 8
+    assert len(app.COMPONENTS) == 9
 
 
 def test_model_factory_is_the_scenario_with_the_inputs_on_top():
@@ -315,3 +315,26 @@ def test_the_seed_field_takes_whole_numbers_in_range_only():
             assert app.seed_choice.value == 42
     finally:
         app.seed_choice.set(before)
+
+
+def test_a_companion_scenario_runs_beside_the_page_model_step_for_step():
+    from vcsim.viz.app import Companion, VizModel
+
+    page = VizModel(scenario="ckd", seed=6, lattice_rows=6, lattice_cols=8)
+    companion = Companion()
+    other = companion.follow(page, "healthy")
+    assert other.scenario_name == "healthy" and other.seed == 6 and other.lattice.shape == (6, 8)
+    for _ in range(3):
+        page.step()
+    assert companion.follow(page, "healthy") is other and other.steps == 3
+    # the same run as a healthy model made on its own
+    alone = VizModel(scenario="healthy", seed=6, lattice_rows=6, lattice_cols=8)
+    for _ in range(3):
+        alone.step()
+    assert other.timeseries_frame().equals(alone.timeseries_frame())
+    # after Reset (a new page model) or for another scenario: a new companion
+    fresh = VizModel(scenario="ckd", seed=6, lattice_rows=6, lattice_cols=8)
+    assert companion.follow(fresh, "healthy") is not other and companion.model.steps == 0
+    assert companion.follow(fresh, "warfarin").scenario_name == "warfarin"
+    png = C.to_png(C.comparison_figure(page, other))
+    assert pixels(png).shape == (328, 560, 3)

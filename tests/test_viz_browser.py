@@ -324,6 +324,11 @@ def test_page_timings_are_measured(server, capsys):
             assert re.fullmatch(r"vcsim_ckd_seed\d+_step1\.csv", download.suggested_filename)
             lines = Path(download.path()).read_text().splitlines()
             assert lines[0].startswith("step,time_h,day,") and len(lines) == 3  # header, step 0, step 1
+            # another scenario side by side: two more pictures, stepped with the page
+            _select(page, "compare side by side with (steps with the page; doubles a step's cost)", "healthy")
+            expect(page.locator("img.solara-image")).to_have_count(9)
+            page.get_by_role("button", name="Step", exact=True).click()
+            expect(page.get_by_text("Step: 2", exact=True)).to_be_visible()
         finally:
             browser.close()
     with capsys.disabled():

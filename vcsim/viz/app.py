@@ -259,6 +259,55 @@ def PatientPanel(model: VascularModel):
     solara.Image(_live_png(model, C.PatientView), width="100%")
 
 
+#: "compare side by side with": none, or a scenario run beside the page's model
+NO_COMPARISON = "none"
+compare_choice = solara.reactive(NO_COMPARISON)
+
+
+class Companion:
+    """A second model run beside the page's model: scenario ``name`` with the page model's
+    seed, engine, lattice and geometry, kept at the same step (stepped as the page steps;
+    rebuilt after Reset, for another scenario, or when the page's model is behind it)."""
+
+    def __init__(self) -> None:
+        self.model: VascularModel | None = None
+        self._key: Any = None
+        self.lattice = C.LivePanel(C.LatticeView)
+
+    def follow(self, page_model: VascularModel, name: str) -> VascularModel:
+        key = (id(page_model), name)
+        if self.model is None or key != self._key or self.model.steps > page_model.steps:
+            p = page_model.params
+            self.model = VizModel(scenario=name, seed=page_model.seed, engine=page_model.engine,
+                                  lattice_rows=p["lattice_rows"], lattice_cols=p["lattice_cols"],
+                                  geometry=p["geometry"], ring_inner_radius_um=p["ring_inner_radius_um"])
+            self._key = key
+        while self.model.steps < page_model.steps:
+            self.model.step()
+        return self.model
+
+
+@solara.component
+def ComparePanel(model: VascularModel):
+    """Another scenario side by side with the page's model, stepped with it (off by default:
+    it doubles the cost of a step)."""
+    counter = update_counter.get()
+    choice = compare_choice.value
+    companion = solara.use_memo(Companion, [])
+    with solara.Column(gap="0px"):
+        solara.Select("compare side by side with (steps with the page; doubles a step's cost)",
+                      values=[NO_COMPARISON, *scenario_names()], value=choice,
+                      on_value=compare_choice.set, dense=True)
+        if choice == NO_COMPARISON:
+            return
+        other = companion.follow(model, choice)
+        pictures = solara.use_memo(
+            lambda: (companion.lattice.png(other), C.to_png(C.comparison_figure(model, other))),
+            [model, other, counter, choice])
+        solara.Image(pictures[1], width="100%")
+        solara.Image(pictures[0], width="100%")
+
+
 def run_summary(model: VascularModel, pending: Mapping[str, Any]) -> tuple[str, list[tuple[str, str, str]]]:
     """The running model in one line, and one row per input: (parameter, value in the running
     model, value Reset will use if it differs, else "")."""
@@ -340,6 +389,7 @@ COMPONENTS = [
     (PhenotypePanel, 0), (CalcificationPanel, 0),
     (NucleationPanel, 0), (UPRPanel, 0),
     (PatientPanel, 0), (RunPanel, 0),
+    (ComparePanel, 0),
 ]
 
 

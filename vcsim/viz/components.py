@@ -304,7 +304,8 @@ class LatticeView(View):
         _set_map_data(self.mineral, mineral)
         calcified = np.ma.filled(mineral, 0.0) >= max(self.threshold, 1e-12)
         self.calcified.set_data(self.centres[0][calcified], self.centres[1][calcified])
-        self.title.set_text(f"phenotypes and mineral, day {_day(model):.2f}")
+        name = getattr(model, "scenario_name", "")  # the page's model or its companion
+        self.title.set_text(f"{name + ': ' if name else ''}phenotypes and mineral, day {_day(model):.2f}")
         return ()
 
 
@@ -673,6 +674,37 @@ def upr_figure(model: Any) -> Figure:
 def patient_figure(model: Any) -> Figure:
     """The coupled patient's serum Pi, Ca and PTH over time (:class:`PatientView`)."""
     return PatientView(model).figure
+
+
+def comparison_figure(a: Any, b: Any) -> Figure:
+    """Two runs side by side: calcium content (left axis) and calcified fraction (right) of the
+    page's model ``a`` and the companion ``b`` over time, labelled by scenario."""
+    fig = new_figure()
+    ax = fig.add_axes(TIME_SERIES_BOX)
+    twin = ax.twinx()
+    handles = []
+    for model, colour in ((a, "#8c2d04"), (b, "#2166ac")):
+        days = _days(model)
+        name = getattr(model, "scenario_name", "run")
+        content = _series(model, "calcium_content_ug_per_mg_protein", len(days))
+        calcified = _series(model, "calcified_fraction", len(days))
+        handles += ax.plot(days, content, color=colour, lw=1.8, label=f"{name}: calcium content")
+        handles += twin.plot(days, calcified, color=colour, lw=1.2, ls="--",
+                             label=f"{name}: calcified fraction (right)")
+    days = _days(a)
+    ax.set_xlim(0.0, TimeSeriesView._xmax(a, days))
+    top = max(_top(_series(m, "calcium_content_ug_per_mg_protein", len(_days(m))), 0.01) for m in (a, b))
+    ax.set_ylim(0.0, top)
+    twin.set_ylim(0.0, min(max(_top(_series(m, "calcified_fraction", len(_days(m))), 0.01)
+                               for m in (a, b)), 1.0))
+    ax.set_xlabel("time (days)")
+    ax.set_ylabel("calcium content (ug Ca / mg protein)")
+    twin.set_ylabel("calcified fraction of sites (1)")
+    ax.set_title(f"side by side: {getattr(a, 'scenario_name', 'run')} and {getattr(b, 'scenario_name', 'run')} "
+                 f"(seed {a.seed})")
+    ax.grid(True, alpha=0.25)
+    fig.legend(handles=handles, loc="lower center", ncol=2, fontsize="small", frameon=False)
+    return fig
 
 
 #: The views of the page, in page order (the heatmap takes a ``field`` option).

@@ -316,3 +316,25 @@ def test_an_output_name_without_its_units_suggests_the_full_name():
         m.stat("calcium_content")
     with pytest.raises(KeyError, match="did you mean 'calcified_fraction'"):
         m.stat("calcified_fracton")
+
+
+def test_summary_maps_have_equal_aspect_scale_bars_and_one_mineral_scale():
+    from matplotlib.colors import LogNorm
+    from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
+
+    from vcsim.figures import MINERAL_MAX_MMOL_PER_L, MINERAL_MIN_MMOL_PER_L, scale_bar_um, summary_figure
+
+    rng = np.random.default_rng(1)
+    grid = rng.integers(0, 5, size=(8, 12)).astype(np.int8)
+    fig = summary_figure(_fake_timeseries(), grid, rng.random((8, 12)) * 50, site_spacing_um=10.0,
+                         calcified_threshold_mmol_per_L=5.0)
+    maps = [ax for ax in fig.axes if ax.get_title().startswith(("(e)", "(f)"))]
+    assert len(maps) == 2
+    for ax in maps:
+        assert ax.get_aspect() == 1.0  # 10 um across is drawn as long as 10 um along
+        bars = [a for a in ax.artists if isinstance(a, AnchoredSizeBar)]
+        assert len(bars) == 1 and bars[0].txt_label.get_text() == "20 um"  # a fifth of 120 um
+    mineral = maps[1].collections[0]
+    assert isinstance(mineral.norm, LogNorm)
+    assert (mineral.norm.vmin, mineral.norm.vmax) == (MINERAL_MIN_MMOL_PER_L, MINERAL_MAX_MMOL_PER_L)
+    assert [scale_bar_um(x) for x in (1000, 300, 120, 7)] == [200, 50, 20, 1]

@@ -15,6 +15,7 @@ processes and without a display.
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -306,9 +307,24 @@ def _finish(ax, title: str, ylabel: str, ylim: tuple[float, float] | None = None
         ax.text(0.5, 0.5, "no columns to plot", transform=ax.transAxes, ha="center", color="#999999")
 
 
+def scale_bar_um(extent_um: float) -> float:
+    """A round length (1, 2 or 5 x 10^k um) of about a fifth of ``extent_um``."""
+    target = max(extent_um, 1e-9) / 5.0
+    power = 10.0 ** math.floor(math.log10(target))
+    return max((m * power for m in (1.0, 2.0, 5.0) if m * power <= target), default=power)
+
+
 def _map_axes(ax, title: str, geometry: Any, spacing_um: float | None) -> None:
     ax.set_title(title)
     unit = "um" if (geometry is not None or spacing_um) else "site"
+    if unit == "um" and ax.has_data():  # a scale bar on the map, as a micrograph has
+        from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
+
+        width = abs(np.subtract(*ax.get_xlim()))
+        length = scale_bar_um(width)
+        ax.add_artist(AnchoredSizeBar(ax.transData, length, f"{length:g} um", "lower right",
+                                      pad=0.3, sep=2, frameon=True, size_vertical=0,
+                                      fontproperties={"size": "x-small"}))
     if geometry is not None and geometry.name == "ring":
         ax.set_xlabel(f"x ({unit})")
         ax.set_ylabel(f"y ({unit})")

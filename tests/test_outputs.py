@@ -322,7 +322,12 @@ def test_summary_maps_have_equal_aspect_scale_bars_and_one_mineral_scale():
     from matplotlib.colors import LogNorm
     from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 
-    from vcsim.figures import MINERAL_MAX_MMOL_PER_L, MINERAL_MIN_MMOL_PER_L, scale_bar_um, summary_figure
+    from vcsim.figures import (
+        MINERAL_MAX_MMOL_PER_L,
+        MINERAL_MIN_MMOL_PER_L,
+        scale_bar_um,
+        summary_figure,
+    )
 
     rng = np.random.default_rng(1)
     grid = rng.integers(0, 5, size=(8, 12)).astype(np.int8)

@@ -294,18 +294,21 @@ def ComparePanel(model: VascularModel):
     counter = update_counter.get()
     choice = compare_choice.value
     companion = solara.use_memo(Companion, [])
+
+    def pictures() -> tuple[bytes, bytes] | None:
+        if choice == NO_COMPARISON:
+            return None
+        other = companion.follow(model, choice)
+        return C.to_png(C.comparison_figure(model, other)), companion.lattice.png(other)
+
+    shown = solara.use_memo(pictures, [model, counter, choice])  # every hook before any branch
     with solara.Column(gap="0px"):
         solara.Select("compare side by side with (steps with the page; doubles a step's cost)",
                       values=[NO_COMPARISON, *scenario_names()], value=choice,
                       on_value=compare_choice.set, dense=True)
-        if choice == NO_COMPARISON:
-            return
-        other = companion.follow(model, choice)
-        pictures = solara.use_memo(
-            lambda: (companion.lattice.png(other), C.to_png(C.comparison_figure(model, other))),
-            [model, other, counter, choice])
-        solara.Image(pictures[1], width="100%")
-        solara.Image(pictures[0], width="100%")
+        if shown is not None:
+            solara.Image(shown[0], width="100%")
+            solara.Image(shown[1], width="100%")
 
 
 def run_summary(model: VascularModel, pending: Mapping[str, Any]) -> tuple[str, list[tuple[str, str, str]]]:

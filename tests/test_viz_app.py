@@ -338,3 +338,15 @@ def test_a_companion_scenario_runs_beside_the_page_model_step_for_step():
     assert companion.follow(fresh, "warfarin").scenario_name == "warfarin"
     png = C.to_png(C.comparison_figure(page, other))
     assert pixels(png).shape == (328, 560, 3)
+
+
+def test_the_page_layout_gives_the_lattice_the_full_width():
+    from mesa.visualization import solara_viz
+
+    from vcsim.viz import app
+
+    layout = app.page_grid_layout(len(app.COMPONENTS))
+    assert solara_viz.make_initial_grid_layout is app.page_grid_layout
+    assert layout[0]["w"] == 12 and all(item["w"] == 6 for item in layout[1:])
+    cells = {(item["x"], item["y"]) for item in layout}
+    assert len(cells) == len(layout)  # no two panels start in the same place

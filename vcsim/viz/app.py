@@ -42,6 +42,7 @@ with warnings.catch_warnings():
     # Mesa 3.3's SolaraViz trips Solara's rules-of-hooks lint when imported (harmless)
     warnings.filterwarnings("ignore", message=r".*found despite early return", category=UserWarning)
     from mesa.visualization import SolaraViz
+    from mesa.visualization import solara_viz as _solara_viz
     from mesa.visualization.utils import update_counter
 
 from vcsim.model import ENGINES, VascularModel
@@ -217,7 +218,23 @@ def _live_png(model: VascularModel, view_class, **options: Any) -> bytes:
 @solara.component
 def LatticePanel(model: VascularModel):
     png = _live_png(model, C.LatticeView)
-    solara.Image(png, width="100%")
+    solara.Image(png, width="100%", classes=["vcsim-lattice"])
+
+
+def page_grid_layout(n: int) -> list[dict[str, Any]]:
+    """The page's first layout (Mesa's grid; every panel can still be dragged and resized):
+    the lattice across the full width, the other panels two to a row under it."""
+    layout = [{"i": 0, "x": 0, "y": 0, "w": 12, "h": 16, "moved": False}]
+    for i in range(1, n):
+        k = i - 1
+        layout.append({"i": i, "x": 6 * (k % 2), "y": 16 + 10 * (k // 2), "w": 6, "h": 10,
+                       "moved": False})
+    return layout
+
+
+# Mesa 3.3 gives every panel the same half-width cell and reads its layout function at each
+# new page; the lattice is the page's main picture, so it gets the full width here.
+_solara_viz.make_initial_grid_layout = page_grid_layout
 
 
 _FIELD_LABELS = {f"{spec.label} [{spec.units}]": key for key, spec in C.FIELDS.items()}
@@ -406,6 +423,7 @@ PAGE_CSS = """
   font-size: 0.7rem; }
 .v-navigation-drawer .v-slider { margin-top: 22px; }
 .v-tabs { display: none !important; }
+.vcsim-lattice { max-width: 1050px; display: block; margin: 0 auto; }
 .v-navigation-drawer .v-card:first-of-type .v-input--checkbox { display: none !important; }
 """
 

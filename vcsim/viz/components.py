@@ -64,6 +64,9 @@ from vcsim.figures import (
 #: Size of every figure on the page (inches) and its resolution: 560 x 328 px.
 FIGSIZE = (7.0, 4.1)
 DPI = 80
+#: The lattice, the page's main picture, is drawn at this resolution (840 x 492 px) for its
+#: full-width panel
+LATTICE_DPI = 120
 
 #: Time-series axes box [left, bottom, width, height] (legend underneath, right axis room).
 TIME_SERIES_BOX = [0.10, 0.26, 0.78, 0.66]
@@ -257,7 +260,7 @@ class LatticeView(View):
 
     def __init__(self, model: Any) -> None:
         super().__init__(model)
-        fig = self.figure
+        self.figure = fig = new_figure(dpi=LATTICE_DPI)
         ax, cax, orientation = _map_axes(fig, model, legend=True)
         self.lamina = np.asarray(model.lattice.lamina, dtype=bool)
         entries = phenotype_entries(model.cells.cell_type)

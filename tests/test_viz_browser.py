@@ -274,6 +274,10 @@ def test_page_steps_resets_and_stays_on_this_machine(server, tmp_path):
                 expect(page.get_by_text(f"Step: {k * per_click}", exact=True)).to_be_visible(timeout=120_000)
             _select(page, "heatmap of", "phosphate (Pi), pore fluid [mM]")
             time.sleep(1.0)  # let the last figures arrive
+            page.mouse.move(800, 400)
+            page.mouse.wheel(0, -5000)  # back to the top of the page (the select scrolled it)
+            page.evaluate("window.scrollTo(0, 0)")
+            time.sleep(0.5)
             shot = tmp_path / "viz_screenshot.png"
             page.screenshot(path=str(shot))
             assert shot.stat().st_size > 10_000
